@@ -1,0 +1,204 @@
+"""Command line: ``python -m bot <command>``. Thin: every command calls library functions.
+
+Each command has ``--help``; tests check that every command is documented in the README.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+class RedactToken(logging.Filter):
+    """Remove the bot token from every log record (httpx logs request URLs, which contain it)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            msg = record.getMessage()
+            if self.token in msg:
+                record.msg = msg.replace(self.token, "<token>")
+                record.args = ()
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(settings.token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access", "khmer-nltk"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _plain(html_text: str) -> str:
+    from bot.fakeapi import parse_html
+
+    return parse_html(html_text)
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Long-poll Telegram (or serve a webhook); with no token, start the terminal chat."""
+    if not settings.token:
+        print("No TELEGRAM_BOT_TOKEN set: starting the terminal chat instead (same bot, no Telegram).", file=sys.stderr)
+        from bot.chat import run_chat
+
+        return run_chat(settings, language_code=args.lang)
+    from bot.app import build_application
+
+    app = build_application(settings)
+    if settings.webhook_url:
+        path = re.sub(r"[^A-Za-z0-9]", "", settings.token)[-24:]
+        log.info("serving webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
+            secret_token=settings.webhook_secret,
+            allowed_updates=["message", "callback_query"],
+        )
+    else:
+        log.info("long-polling %s", settings.api_base_url)
+        app.run_polling(allowed_updates=["message", "callback_query"], close_loop=False)
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Chat with the bot in this terminal, through a loopback Bot API."""
+    from bot.chat import run_chat
+
+    return run_chat(settings, language_code=args.lang)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer one question, or one per line of standard input."""
+    from bot.answers import answer_question
+    from bot.services import Services
+    from bot.storage import Storage
+
+    services = Services(settings, storage=Storage(None))
+    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    for q in questions:
+        if not q.strip() and not args.question:
+            continue
+        lang = args.lang or ("km" if re.search(r"[\u1780-\u17FF]", q) else "en")
+        result = answer_question(services, q, lang, explicit_lang=bool(args.lang))
+        text = "\n\n".join(_plain(r.text) for r in result.replies)
+        if args.json:
+            row = {
+                "question": q,
+                "lang": result.lang,
+                "topic": result.match.topic,
+                "score": result.match.score,
+                "answer": text,
+                "ms": round(result.match.ms, 3),
+            }
+            if args.verbose:
+                row.update(best=result.match.best, alternatives=result.match.alternatives, script=result.match.script)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            label = result.match.topic or f"no answer (closest: {result.match.best})"
+            print(f"# {label}  score={result.match.score:.2f}  {result.match.ms:.2f} ms\n{text}\n", flush=True)
+    return 0
+
+
+def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate all content; print ``file:line: problem``; exit 1 on errors (2 with --strict on warnings)."""
+    from bot.content_check import check_content
+
+    report = check_content(Path(settings.content_dir))
+    if args.json:
+        print(json.dumps({"errors": report.errors, "warnings": report.warnings, "unverified": report.unverified}, ensure_ascii=False, indent=1))
+    else:
+        for e in report.errors:
+            print(f"{e} [error]")
+        for w in report.warnings:
+            print(f"{w} [warning]")
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), {len(report.unverified)} unverified fact(s)")
+    if report.errors:
+        return 1
+    if args.strict and report.warnings:
+        return 2
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Safe-migration Telegram bot: answers in Khmer and English about working abroad safely.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the bot on Telegram (terminal chat if no TELEGRAM_BOT_TOKEN)",
+                       description=cmd_run.__doc__)
+    p.add_argument("--lang", choices=["en", "km"], help="terminal chat only: your Telegram language")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("chat", help="chat with the bot in this terminal, no Telegram needed", description=cmd_chat.__doc__)
+    p.add_argument("--lang", choices=["en", "km"], help="the language your (pretend) Telegram app uses")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("ask", help="answer questions from the command line (editors, benchmarks)", description=cmd_ask.__doc__)
+    p.add_argument("question", nargs="*", help="the question; none: read one question per line from stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per line: question, lang, topic, score, answer, ms")
+    p.add_argument("--lang", choices=["en", "km"], help="answer in this language (default: from the question's script)")
+    p.add_argument("--verbose", action="store_true", help="with --json: also the closest topics")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("content", help="content tools for editors", description="Content tools for editors.")
+    csub = p.add_subparsers(dest="content_command", required=True, metavar="SUBCOMMAND")
+    c = csub.add_parser("check", help="validate every content file", description=cmd_content_check.__doc__)
+    c.add_argument("--json", action="store_true", help="machine-readable report")
+    c.add_argument("--strict", action="store_true", help="also fail (exit 2) on warnings")
+    c.set_defaults(func=cmd_content_check)
+
+    from bot import cli_extra
+
+    cli_extra.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 78  # EX_CONFIG
+    setup_logging(settings)
+    from bot.content import ContentError
+    from bot.i18n import I18nError
+    from bot.storage import StorageError
+
+    try:
+        return int(args.func(settings, args) or 0)
+    except ContentError as exc:
+        print("The content has errors, so the bot will not start:\n" + "\n".join(exc.problems[:30]), file=sys.stderr)
+        print("Run: python -m bot content check", file=sys.stderr)
+        return 65
+    except (StorageError, I18nError) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 74
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,296 @@
+"""Loading the curated content (topics, contacts, glossary, flows) from YAML.
+
+Content is data that editors change without a developer, so loading keeps the
+line number of every value: any problem can be reported as ``file:line: problem``.
+The full editorial validation lives in :mod:`bot.content_check`; loading only
+refuses what the bot cannot run with.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+QUESTION_LANGS = ("en", "km", "km-latn")
+ANSWER_LANGS = ("en", "km")
+
+
+class ContentError(ValueError):
+    """Content cannot be loaded; ``problems`` holds ``file:line: problem`` strings."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Located:
+    """A parsed YAML document with the line of every value, by key path."""
+
+    path: Path
+    data: Any
+    lines: dict[tuple, int]
+
+    def line(self, *keys: Any) -> int:
+        """The line of the deepest known key on ``keys`` (1-based)."""
+        keys_t = tuple(keys)
+        while keys_t and keys_t not in self.lines:
+            keys_t = keys_t[:-1]
+        return self.lines.get(keys_t, 1)
+
+    def where(self, *keys: Any) -> str:
+        return f"{self.path}:{self.line(*keys)}"
+
+
+def _walk_lines(node: yaml.Node, prefix: tuple, out: dict[tuple, int]) -> None:
+    out.setdefault(prefix, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[prefix + (key,)] = key_node.start_mark.line + 1
+            _walk_lines(value_node, prefix + (key,), out)
+            out[prefix + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk_lines(item, prefix + (i,), out)
+
+
+class _StrDateLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings, so JSON Schema sees what the editor wrote."""
+
+
+_StrDateLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_located(path: Path) -> Located:
+    """Parse one YAML file, keeping line numbers; raise ContentError on a syntax error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([f"{path}:1: cannot read file: {exc}"]) from exc
+    try:
+        node = yaml.compose(text, Loader=_StrDateLoader)
+        data = yaml.load(text, Loader=_StrDateLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError([f"{path}:{line}: YAML syntax error: {problem}"]) from exc
+    lines: dict[tuple, int] = {}
+    if node is not None:
+        _walk_lines(node, (), lines)
+    return Located(path, data, lines)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact came from: a seed line or a named public source."""
+
+    seed: str | None = None
+    lines: tuple[int, ...] = ()
+    quote: str | None = None
+    name: str | None = None
+    url: str | None = None
+    year: int | None = None
+    supports: str | None = None
+    unverified: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "Source":
+        lines = tuple(raw.get("lines") or ([raw["line"]] if "line" in raw else []))
+        return cls(
+            seed=raw.get("seed"),
+            lines=lines,
+            quote=raw.get("quote"),
+            name=raw.get("name"),
+            url=raw.get("url"),
+            year=raw.get("year"),
+            supports=raw.get("supports"),
+            unverified=bool(raw.get("unverified", False)),
+        )
+
+    def label(self) -> str:
+        """A short human-readable citation."""
+        if self.seed:
+            where = ", ".join(f"L{n}" for n in self.lines)
+            year = f" ({self.year})" if self.year else ""
+            return f"{SEED_TITLES.get(self.seed, self.seed)}{year}, {where}"
+        text = self.name or ""
+        if self.url:
+            text += f" — {self.url}"
+        return text
+
+
+# Human names of the seed documents, for citations a reader understands.
+SEED_TITLES = {
+    "000_7e11fd8d60254961.txt": "IOM Cambodia, migration profile brochure",
+    "001_a9a3558fbcab864c.txt": "Ministry of Women's Affairs, 'Managing Return Migration' slides",
+    "002_73d9627b50fe34a9.txt": "ILO TRIANGLE in ASEAN, Cambodia update Jul-Sep 2019",
+    "003_8c7cd66112e9bee4.txt": "Report of the Parliamentary Forum on migrant workers' rights, 2012",
+    "004_2535307bb1b2adb6.txt": "EUDiF, Diaspora engagement mapping Cambodia, 2020",
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One answerable topic."""
+
+    id: str
+    title: dict[str, str]
+    answer: dict[str, str]
+    questions: dict[str, tuple[str, ...]]
+    sources: tuple[Source, ...]
+    related: tuple[str, ...]
+    reviewed: str
+    menu: bool = False
+    small_talk: bool = False
+    origin: str = ""
+
+    @property
+    def unverified(self) -> bool:
+        return any(s.unverified for s in self.sources)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A hotline, office or organisation, shown by ``hotlines`` and the emergency flow."""
+
+    id: str
+    name: dict[str, str]
+    kind: str
+    serves: tuple[str, ...]
+    verified: bool
+    source: Source
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    address: dict[str, str] | None = None
+    hours: dict[str, str] | None = None
+    note: dict[str, str] | None = None
+    topics: tuple[str, ...] = ()
+
+
+@dataclass
+class Content:
+    """All loaded content. Immutable in use: a reload builds a new one."""
+
+    topics: dict[str, Topic]
+    contacts: list[Contact] = field(default_factory=list)
+    glossary: list[dict] = field(default_factory=list)
+    flows: dict[str, Any] = field(default_factory=dict)
+    root: Path | None = None
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self.topics.get(topic_id)
+
+    def menu_topics(self) -> list[Topic]:
+        return [t for t in self.topics.values() if t.menu]
+
+    def contacts_for(self, country: str | None = None) -> list[Contact]:
+        if country is None:
+            return list(self.contacts)
+        return [c for c in self.contacts if country in c.serves]
+
+
+def topic_files(root: Path) -> Iterator[Path]:
+    yield from sorted((root / "topics").glob("*.yaml"))
+
+
+def _topic_from(doc: Located) -> Topic:
+    d = doc.data
+    questions = {lang: tuple(d.get("questions", {}).get(lang) or ()) for lang in QUESTION_LANGS}
+    return Topic(
+        id=d["id"],
+        title=dict(d["title"]),
+        answer={k: v.strip() for k, v in d["answer"].items()},
+        questions=questions,
+        sources=tuple(Source.from_dict(s) for s in d.get("sources") or ()),
+        related=tuple(d.get("related") or ()),
+        reviewed=str(d.get("reviewed", "")),
+        menu=bool(d.get("menu", False)),
+        small_talk=bool(d.get("small_talk", False)),
+        origin=str(doc.path),
+    )
+
+
+def _contact_from(raw: dict) -> Contact:
+    return Contact(
+        id=raw["id"],
+        name=dict(raw["name"]),
+        kind=raw["kind"],
+        serves=tuple(raw["serves"]),
+        verified=bool(raw.get("verified", False)),
+        source=Source.from_dict(raw.get("source") or {}),
+        phone=raw.get("phone"),
+        email=raw.get("email"),
+        url=raw.get("url"),
+        address=raw.get("address"),
+        hours=raw.get("hours"),
+        note=raw.get("note"),
+        topics=tuple(raw.get("topics") or ()),
+    )
+
+
+def load_schema(root: Path, name: str) -> dict:
+    return json.loads((root / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def load_content(root: Path, validate: bool = True) -> Content:
+    """Load every content file under ``root``.
+
+    With ``validate`` (the default) the content check runs first and any *error*
+    (not warning) refuses the load, so the bot never serves broken content.
+    """
+    if validate:
+        from bot.content_check import check_content
+
+        report = check_content(root)
+        if report.errors:
+            raise ContentError(report.errors)
+    topics: dict[str, Topic] = {}
+    problems: list[str] = []
+    for path in topic_files(root):
+        doc = load_located(path)
+        try:
+            topic = _topic_from(doc)
+        except (KeyError, TypeError, AttributeError) as exc:
+            problems.append(f"{path}:1: topic is missing a required field: {exc}")
+            continue
+        topics[topic.id] = topic
+    contacts: list[Contact] = []
+    contacts_path = root / "contacts.yaml"
+    if contacts_path.exists():
+        doc = load_located(contacts_path)
+        for i, raw in enumerate((doc.data or {}).get("contacts") or []):
+            try:
+                contacts.append(_contact_from(raw))
+            except (KeyError, TypeError) as exc:
+                problems.append(f"{doc.where('contacts', i)}: contact is missing {exc}")
+    glossary: list[dict] = []
+    glossary_path = root / "glossary.yaml"
+    if glossary_path.exists():
+        glossary = list((load_located(glossary_path).data or {}).get("terms") or [])
+    flows: dict[str, Any] = {}
+    flows_dir = root / "flows"
+    if flows_dir.is_dir():
+        from bot.flows import flow_from_doc
+
+        for path in sorted(flows_dir.glob("*.yaml")):
+            doc = load_located(path)
+            try:
+                flow = flow_from_doc(doc)
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append(f"{path}:1: flow cannot be loaded: {exc}")
+                continue
+            flows[flow.id] = flow
+    if problems:
+        raise ContentError(problems)
+    if not topics:
+        raise ContentError([f"{root}/topics:1: no topics found"])
+    return Content(topics=topics, contacts=contacts, glossary=glossary, flows=flows, root=root)

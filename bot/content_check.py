@@ -1,0 +1,316 @@
+"""The editors' check: everything an editor can break, reported as ``file:line: problem``.
+
+Errors stop the bot from loading the content (and fail CI); warnings are things an
+editor should look at (unverified facts, stale review dates) but that do not make
+an answer wrong on their own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from bot.content import (
+    ANSWER_LANGS,
+    QUESTION_LANGS,
+    ContentError,
+    Located,
+    load_located,
+    load_schema,
+    topic_files,
+)
+from bot.i18n import has_khmer, khmer_ratio
+from bot.privacy import normalize_digits
+
+MAX_ANSWER_CHARS = 1200
+MIN_QUESTIONS = {"en": 8, "km": 8, "km-latn": 5}
+STALE_AFTER_DAYS = 365
+
+# Topic IDs fixed by content-spec.md: tests, reports and deep links refer to them.
+SPEC_TOPICS = (
+    "about greeting thanks regular-channels irregular-risks thailand korea malaysia japan "
+    "other-countries recruitment-agencies broker-warning-signs contract pre-departure-training "
+    "costs-fees debt passport documents health worker-rights wages-hours passport-kept "
+    "women-workers domestic-workers unions social-security complaints trafficking fishing "
+    "arrest-deportation embassy hotlines mrc organisations remittances return-reintegration "
+    "jobs-in-cambodia"
+).split()
+SPEC_FLOWS = ("checklist", "offer-check", "emergency", "choose-country", "complaint")
+
+_NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+@dataclass
+class CheckReport:
+    """Errors and warnings, each ``file:line: problem``."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalize_question(text: str) -> str:
+    """Question identity for duplicate detection: case, spaces and punctuation folded."""
+    text = re.sub(r"[\s\u200b\u200c\u200d?!.,។៕¿]+", " ", text.lower())
+    return text.strip()
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers of two or more digits in a text, digits only (1,500 -> 1500)."""
+    out = set()
+    for m in _NUMBER_RE.finditer(normalize_digits(text)):
+        digits = re.sub(r"[,.]", "", m.group(0))
+        if len(digits) >= 2:
+            out.add(digits)
+            # "4.5" also counts as written; "1,000" is checked as "1000" and "1,000".
+            out.discard("")
+    return out
+
+
+def _schema_validator(root: Path, name: str) -> Draft202012Validator:
+    topic_schema = load_schema(root, "topic")
+    registry = Registry().with_resource(
+        "topic.schema.json", Resource.from_contents(topic_schema)
+    ).with_resource(topic_schema["$id"], Resource.from_contents(topic_schema))
+    schema = topic_schema if name == "topic" else load_schema(root, name)
+    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _schema_errors(validator: Draft202012Validator, doc: Located) -> list[str]:
+    out = []
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        where = doc.where(*err.absolute_path)
+        path = "/".join(map(str, err.absolute_path)) or "(top)"
+        message = err.message
+        if err.validator == "oneOf" and "seed" in str(err.instance):
+            message = "a seed source needs seed, quote and line (or lines); a public source needs name and no seed"
+        elif err.validator == "oneOf":
+            message = "a source needs either seed + quote + line, or a name"
+        out.append(f"{where}: schema: {path}: {message}")
+    return out
+
+
+class _SeedLines:
+    """Seed files by name, cached, for quote checks."""
+
+    def __init__(self, seeds_dir: Path) -> None:
+        self.dir = seeds_dir
+        self._cache: dict[str, list[str]] = {}
+
+    def lines(self, name: str) -> list[str] | None:
+        if name not in self._cache:
+            path = self.dir / name
+            if not path.is_file():
+                return None
+            self._cache[name] = path.read_text(encoding="utf-8").splitlines()
+        return self._cache[name]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\\$", "$")).strip().lower()
+
+
+def _check_source(src: dict, where: str, seeds: _SeedLines, report: CheckReport, owner: str) -> None:
+    if "seed" in src:
+        lines = seeds.lines(src["seed"])
+        if lines is None:
+            report.errors.append(f"{where}: source seed {src['seed']!r} is not in seeds/")
+            return
+        numbers = src.get("lines") or ([src["line"]] if "line" in src else [])
+        bad = [n for n in numbers if not 1 <= n <= len(lines)]
+        if bad:
+            report.errors.append(f"{where}: source line {bad[0]} is outside {src['seed']} ({len(lines)} lines)")
+            return
+        if numbers and src.get("quote"):
+            lo, hi = min(numbers), max(numbers)
+            text = _squash(" ".join(lines[lo - 1 : hi]))
+            if _squash(src["quote"]) not in text:
+                report.errors.append(
+                    f"{where}: quote not found on {src['seed']} line(s) {lo}-{hi}: {src['quote'][:60]!r}"
+                )
+    if src.get("unverified"):
+        what = src.get("supports") or src.get("name") or "a fact"
+        msg = f"{where}: unverified fact in {owner}: {what}"
+        report.warnings.append(msg)
+        report.unverified.append(msg)
+
+
+def _check_topic(doc: Located, validator, seeds: _SeedLines, report: CheckReport, today: dt.date) -> None:
+    errors = _schema_errors(validator, doc)
+    report.errors.extend(errors)
+    d = doc.data
+    if not isinstance(d, dict) or errors:
+        return
+    tid = d["id"]
+    if doc.path.stem != tid:
+        report.errors.append(f"{doc.where('id')}: id {tid!r} does not match the file name {doc.path.name!r}")
+    for part in ("title", "answer"):
+        for lang in ANSWER_LANGS:
+            text = d[part].get(lang, "")
+            if lang == "km" and khmer_ratio(text) < 0.5:
+                report.errors.append(f"{doc.where(part, 'km')}: {part}.km is not in Khmer script")
+            if lang == "en" and khmer_ratio(text) > 0.2:
+                report.errors.append(f"{doc.where(part, 'en')}: {part}.en is mostly Khmer script")
+    for lang in ANSWER_LANGS:
+        answer = d["answer"][lang]
+        if len(answer) > MAX_ANSWER_CHARS:
+            report.errors.append(
+                f"{doc.where('answer', lang)}: answer.{lang} is {len(answer)} characters; "
+                f"keep it under {MAX_ANSWER_CHARS} for a phone screen"
+            )
+    small_talk = bool(d.get("small_talk"))
+    for lang in QUESTION_LANGS:
+        qs = d["questions"].get(lang) or []
+        need = 3 if small_talk else MIN_QUESTIONS[lang]
+        if len(qs) < need:
+            report.errors.append(
+                f"{doc.where('questions', lang)}: questions.{lang} has {len(qs)} example questions; at least {need} needed"
+            )
+        for i, q in enumerate(qs):
+            if lang == "km" and not has_khmer(q):
+                report.errors.append(f"{doc.where('questions', lang, i)}: Khmer question has no Khmer script: {q!r}")
+            if lang != "km" and has_khmer(q):
+                report.errors.append(f"{doc.where('questions', lang, i)}: {lang} question contains Khmer script: {q!r}")
+    sources = d.get("sources") or []
+    if not sources and not small_talk and tid != "about":
+        report.errors.append(f"{doc.where('sources')}: topic has no sources; every fact needs one")
+    for i, src in enumerate(sources):
+        _check_source(src, doc.where("sources", i), seeds, report, f"topic {tid}")
+    source_text = " ".join(
+        " ".join(str(s.get(k, "")) for k in ("quote", "supports", "name", "year")) for s in sources
+    )
+    source_numbers = {re.sub(r"[,.]", "", n) for n in _NUMBER_RE.findall(normalize_digits(source_text))}
+    for lang in ANSWER_LANGS:
+        for number in sorted(_numbers(d["answer"][lang]) - source_numbers):
+            report.errors.append(
+                f"{doc.where('answer', lang)}: number {number} in answer.{lang} is not in any source's quote or supports"
+            )
+    try:
+        reviewed = dt.date.fromisoformat(str(d["reviewed"]))
+    except ValueError:
+        report.errors.append(f"{doc.where('reviewed')}: reviewed must be a date YYYY-MM-DD")
+    else:
+        if reviewed > today:
+            report.errors.append(f"{doc.where('reviewed')}: reviewed date {reviewed} is in the future")
+        elif (today - reviewed).days > STALE_AFTER_DAYS:
+            report.warnings.append(f"{doc.where('reviewed')}: {tid} was last reviewed on {reviewed}, over a year ago")
+
+
+def check_content(root: Path, today: dt.date | None = None) -> CheckReport:
+    """Validate all content under ``root``; never raises for a content problem."""
+    today = today or dt.date.today()
+    report = CheckReport()
+    seeds = _SeedLines(root / "seeds")
+    validator = _schema_validator(root, "topic")
+    docs: list[Located] = []
+    for path in topic_files(root):
+        try:
+            docs.append(load_located(path))
+        except ContentError as exc:
+            report.errors.extend(exc.problems)
+    ids: dict[str, Located] = {}
+    for doc in docs:
+        _check_topic(doc, validator, seeds, report, today)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+            tid = doc.data["id"]
+            if tid in ids:
+                report.errors.append(f"{doc.where('id')}: duplicate topic id {tid!r} (also in {ids[tid].path})")
+            ids[tid] = doc
+    # Cross-topic checks.
+    seen_questions: dict[str, tuple[str, str]] = {}
+    for tid, doc in ids.items():
+        for j, rel in enumerate(doc.data.get("related") or []):
+            if rel not in ids:
+                report.errors.append(f"{doc.where('related', j)}: related topic {rel!r} does not exist")
+            elif rel == tid:
+                report.errors.append(f"{doc.where('related', j)}: a topic cannot be related to itself")
+        for lang in QUESTION_LANGS:
+            for i, q in enumerate((doc.data.get("questions") or {}).get(lang) or []):
+                key = normalize_question(q)
+                if key in seen_questions and seen_questions[key][0] != tid:
+                    other, other_where = seen_questions[key]
+                    report.errors.append(
+                        f"{doc.where('questions', lang, i)}: example question {q!r} is also in topic {other} "
+                        f"({other_where}); it would confuse the matcher"
+                    )
+                elif key in seen_questions:
+                    report.warnings.append(f"{doc.where('questions', lang, i)}: example question {q!r} repeated")
+                else:
+                    seen_questions[key] = (tid, doc.where("questions", lang, i))
+    missing = [t for t in SPEC_TOPICS if t not in ids]
+    if missing:
+        report.warnings.append(f"{root}/topics:1: spec topics not written yet: {', '.join(missing)}")
+    _check_contacts(root, seeds, report)
+    _check_glossary(root, report)
+    _check_flows(root, set(ids), report)
+    return report
+
+
+def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
+    path = root / "contacts.yaml"
+    if not path.exists():
+        report.warnings.append(f"{path}:1: no contacts file; the hotlines topic will have no numbers")
+        return
+    try:
+        doc = load_located(path)
+    except ContentError as exc:
+        report.errors.extend(exc.problems)
+        return
+    errors = _schema_errors(_schema_validator(root, "contacts"), doc)
+    report.errors.extend(errors)
+    if errors:
+        return
+    seen: dict[str, str] = {}
+    for i, c in enumerate(doc.data["contacts"]):
+        where = doc.where("contacts", i)
+        if c["id"] in seen:
+            report.errors.append(f"{where}: duplicate contact id {c['id']!r}")
+        seen[c["id"]] = where
+        if khmer_ratio(c["name"]["km"]) < 0.3:
+            report.warnings.append(f"{doc.where('contacts', i, 'name', 'km')}: name.km has little Khmer script")
+        _check_source(c["source"], doc.where("contacts", i, "source"), seeds, report, f"contact {c['id']}")
+        if not c.get("verified"):
+            msg = f"{where}: contact {c['id']} is not verified by an editor; the bot shows it as unconfirmed"
+            report.warnings.append(msg)
+            report.unverified.append(msg)
+        if "phone" in c and "seed" in c["source"]:
+            digits = re.sub(r"\D", "", c["phone"])
+            quote_digits = re.sub(r"\D", "", c["source"].get("quote", ""))
+            if digits.lstrip("0") not in quote_digits and digits[-7:] not in quote_digits:
+                report.errors.append(f"{where}: phone {c['phone']} does not match the digits of its seed quote")
+
+
+def _check_glossary(root: Path, report: CheckReport) -> None:
+    path = root / "glossary.yaml"
+    if not path.exists():
+        report.warnings.append(f"{path}:1: no glossary")
+        return
+    try:
+        doc = load_located(path)
+    except ContentError as exc:
+        report.errors.extend(exc.problems)
+        return
+    report.errors.extend(_schema_errors(_schema_validator(root, "glossary"), doc))
+
+
+def _check_flows(root: Path, topic_ids: set[str], report: CheckReport) -> None:
+    flows_dir = root / "flows"
+    if not flows_dir.is_dir():
+        return
+    from bot.flows import check_flow_doc
+
+    for path in sorted(flows_dir.glob("*.yaml")):
+        try:
+            doc = load_located(path)
+        except ContentError as exc:
+            report.errors.extend(exc.problems)
+            continue
+        check_flow_doc(doc, root, topic_ids, report)

@@ -1,0 +1,400 @@
+"""A loopback stand-in for the Telegram Bot API.
+
+It speaks the real protocol (``POST /bot<token>/<method>``, form or JSON bodies,
+``{"ok": ..., "result": ...}`` answers, long-polled ``getUpdates``) so the real
+python-telegram-bot Application runs against it unchanged. It checks every
+request against the official method list and field limits and refuses what
+Telegram would refuse, so a test run shows every request the real API would reject.
+
+Used by the terminal chat (``python -m bot chat``), the tests and the load benchmark.
+"""
+from __future__ import annotations
+
+import asyncio
+import html.parser
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "botapi.json"
+BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Safe Migration", "username": "SafeMigrationKHBot",
+            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+_ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
+                 "pre", "blockquote", "tg-emoji"}
+
+
+class Refused(Exception):
+    """A request the real Bot API would refuse (HTTP 400), with Telegram's kind of description."""
+
+    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.code = code
+        self.retry_after = retry_after
+
+
+class _HtmlText(html.parser.HTMLParser):
+    """Parses Telegram-HTML like Telegram does: allowed tags, balanced, text length after parsing."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.problem: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self.problem = self.problem or f"unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problem = self.problem or f"unexpected end tag \"{tag}\""
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_html(text: str) -> str:
+    """Plain text of a Telegram-HTML message; raise Refused as Telegram would for bad markup."""
+    if "&" in text:
+        import re
+
+        for ent in re.findall(r"&[^;\s]*;?", text):
+            if ent not in ("&lt;", "&gt;", "&amp;", "&quot;") and not re.fullmatch(r"&#x?[0-9a-fA-F]+;", ent):
+                raise Refused(f"Bad Request: can't parse entities: unsupported entity {ent!r}")
+    parser = _HtmlText()
+    parser.feed(text)
+    parser.close()
+    if parser.problem or parser.stack:
+        raise Refused(f"Bad Request: can't parse entities: {parser.problem or 'unclosed tag'}")
+    return "".join(parser.text)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Recorded:
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    error: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeBotAPI:
+    """The Bot API's state and rules, independent of transport (HTTP or in-process)."""
+
+    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        self.methods: dict[str, dict] = spec["methods"]
+        self.button_fields = set(spec["InlineKeyboardButton"])
+        self.version = spec.get("version")
+        self.requests: list[Recorded] = []
+        self.messages: dict[tuple[int, int], dict] = {}  # (chat id, message id) -> message
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._faults: list[tuple[str, Callable[[], None]]] = []
+        self.on_request: Callable[[Recorded], None] | None = None
+        self.answered_callbacks: set[str] = set()
+        self.pending_callbacks: set[str] = set()
+
+    # --- what users do ------------------------------------------------------------
+
+    def _push(self, update: dict) -> dict:
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        self._new_update.set()
+        return update
+
+    @staticmethod
+    def user(user_id: int = 1001, first_name: str = "Sokha", language_code: str | None = "km", username: str | None = None) -> dict:
+        u = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            u["language_code"] = language_code
+        if username:
+            u["username"] = username
+        return u
+
+    def push_text(self, user: dict, text: str, chat: dict | None = None) -> dict:
+        """A user sends a text message (commands get their bot_command entity, as Telegram adds)."""
+        chat = chat or {"id": user["id"], "type": "private", "first_name": user.get("first_name", "")}
+        message = {"message_id": next(self._message_ids), "from": user, "chat": chat, "date": int(time.time()), "text": text}
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text[:length])}]
+        return self._push({"message": message})
+
+    def push_message(self, user: dict, **fields: Any) -> dict:
+        """Any other kind of message (photo, sticker, voice...): ``fields`` as Telegram sends them."""
+        chat = fields.pop("chat", None) or {"id": user["id"], "type": "private", "first_name": user.get("first_name", "")}
+        message = {"message_id": next(self._message_ids), "from": user, "chat": chat, "date": int(time.time()), **fields}
+        return self._push({"message": message})
+
+    def push_callback(self, user: dict, data: str, message: dict | None = None) -> dict:
+        """A user presses an inline button (on ``message``, default: the last bot message to them)."""
+        if message is None:
+            message = self.last_message(user["id"])
+        query_id = str(next(self._callback_ids))
+        self.pending_callbacks.add(query_id)
+        query = {"id": query_id, "from": user, "chat_instance": str(user["id"]), "data": data}
+        if message is not None:
+            query["message"] = message
+        return self._push({"callback_query": query})
+
+    def push_raw(self, update: dict) -> dict:
+        return self._push(update)
+
+    # --- what the bot sent ----------------------------------------------------------
+
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.ok and (chat_id is None or r.params.get("chat_id") == chat_id)]
+
+    def last_message(self, chat_id: int) -> dict | None:
+        mine = [m for (c, _), m in self.messages.items() if c == chat_id]
+        return mine[-1] if mine else None
+
+    def refused(self) -> list[Recorded]:
+        return [r for r in self.requests if not r.ok and r.error and not r.error.startswith("(injected)")]
+
+    # --- faults for reliability tests ---------------------------------------------------
+
+    def fail_next(self, method: str, code: int = 500, retry_after: int | None = None, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail as Telegram can (500, 429 with retry_after)."""
+
+        def fault() -> None:
+            if code == 429:
+                raise Refused(f"(injected) Too Many Requests: retry after {retry_after or 1}", 429, retry_after or 1)
+            raise Refused(f"(injected) Internal Server Error", code)
+
+        for _ in range(times):
+            self._faults.append((method, fault))
+
+    # --- the API ----------------------------------------------------------------------
+
+    def validate(self, method: str, params: dict[str, Any]) -> None:
+        spec = self.methods.get(method)
+        if spec is None:
+            raise Refused("Not Found: method not found", 404)
+        fields = spec["fields"]
+        for name, f in fields.items():
+            if f["required"] and (name not in params or params[name] in (None, "")):
+                raise Refused(f"Bad Request: parameter \"{name}\" is required")
+        for name, value in params.items():
+            if name not in fields:
+                raise Refused(f"Bad Request: unknown parameter \"{name}\"")
+            limit = fields[name].get("limit")
+            if limit and isinstance(value, str):
+                size = len(value.encode()) if limit[2] == "bytes" else utf16_len(value)
+                if name == "text" and params.get("parse_mode") == "HTML":
+                    size = utf16_len(parse_html(value))
+                if not limit[0] <= size <= limit[1]:
+                    raise Refused(f"Bad Request: {name} must be {limit[0]}-{limit[1]} {limit[2]}, got {size}")
+        if params.get("parse_mode") == "HTML" and isinstance(params.get("text"), str):
+            text = parse_html(params["text"])
+            if not text.strip():
+                raise Refused("Bad Request: message text is empty")
+        markup = params.get("reply_markup")
+        if markup is not None:
+            self._validate_markup(markup)
+
+    def _validate_markup(self, markup: Any) -> None:
+        if not isinstance(markup, dict):
+            raise Refused("Bad Request: reply_markup must be a JSON object")
+        rows = markup.get("inline_keyboard")
+        if rows is None:
+            return
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise Refused("Bad Request: inline_keyboard must be an array of arrays")
+        for row in rows:
+            for b in row:
+                unknown = set(b) - self.button_fields
+                if unknown:
+                    raise Refused(f"Bad Request: unknown button field {sorted(unknown)[0]!r}")
+                if not b.get("text"):
+                    raise Refused("Bad Request: button text is empty")
+                actions = [k for k in ("url", "callback_data", "switch_inline_query", "copy_text", "web_app", "login_url") if k in b]
+                if len(actions) != 1:
+                    raise Refused("Bad Request: a button needs exactly one action")
+                data = b.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    raise Refused("Bad Request: BUTTON_DATA_INVALID")
+                url = b.get("url")
+                if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
+                    raise Refused("Bad Request: BUTTON_URL_INVALID")
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """Run one Bot API method; raise Refused like Telegram would."""
+        for i, (m, fault) in enumerate(self._faults):
+            if m == method:
+                del self._faults[i]
+                try:
+                    fault()
+                except Refused as exc:
+                    self._record(Recorded(method, params, False, exc.description))
+                    raise
+        try:
+            self.validate(method, params)
+            result = await self._dispatch(method, params)
+        except Refused as exc:
+            self._record(Recorded(method, params, False, exc.description))
+            raise
+        if method != "getUpdates":
+            self._record(Recorded(method, params, True))
+        return result
+
+    def _record(self, rec: Recorded) -> None:
+        self.requests.append(rec)
+        if self.on_request:
+            self.on_request(rec)
+
+    async def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return await self._get_updates(p)
+        if method == "sendMessage":
+            text = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]
+            chat_id = int(p["chat_id"])
+            message = {"message_id": next(self._message_ids), "from": {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")},
+                       "chat": {"id": chat_id, "type": "private"}, "date": int(time.time()), "text": text}
+            if p.get("reply_markup"):
+                message["reply_markup"] = p["reply_markup"]
+            self.messages[(chat_id, message["message_id"])] = message
+            return message
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            key = (int(p.get("chat_id", 0)), int(p.get("message_id", 0)))
+            if key not in self.messages:
+                raise Refused("Bad Request: message to edit not found")
+            message = self.messages[key]
+            if "text" in p:
+                message["text"] = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]
+            message["reply_markup"] = p.get("reply_markup") or message.get("reply_markup")
+            return message
+        if method == "answerCallbackQuery":
+            qid = str(p["callback_query_id"])
+            if qid in self.answered_callbacks:
+                raise Refused("Bad Request: query is too old and response timeout expired or query ID is invalid")
+            self.answered_callbacks.add(qid)
+            self.pending_callbacks.discard(qid)
+            return True
+        if method == "getMyCommands":
+            return []
+        return True  # setMyCommands, deleteWebhook, sendChatAction, close, ...
+
+    async def _get_updates(self, p: dict[str, Any]) -> list[dict]:
+        offset = int(p.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        timeout = float(p.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        while not self._updates:
+            self._new_update.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            try:
+                await asyncio.wait_for(self._new_update.wait(), min(remaining, 1.0))
+            except asyncio.TimeoutError:
+                pass
+        limit = int(p.get("limit") or 100)
+        return self._updates[:limit]
+
+    def has_pending_updates(self) -> bool:
+        return bool(self._updates)
+
+
+def decode_params(api: FakeBotAPI, method: str, raw: dict[str, str]) -> dict[str, Any]:
+    """Form values arrive as strings; JSON-decode the ones whose type is not a plain String."""
+    fields = api.methods.get(method, {}).get("fields", {})
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        types = fields.get(name, {}).get("types", [])
+        if types == ["String"] or not isinstance(value, str):
+            out[name] = value
+            continue
+        try:
+            out[name] = json.loads(value)
+        except (ValueError, TypeError):
+            out[name] = value
+    return out
+
+
+# --- HTTP transport (loopback) ----------------------------------------------------------
+
+
+class LoopbackServer:
+    """Serves a FakeBotAPI over HTTP on 127.0.0.1, in the running event loop (tornado)."""
+
+    def __init__(self, api: FakeBotAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.api = api
+        self.host = host
+        self.port = port
+        self._server = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def start(self) -> "LoopbackServer":
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
+
+        api = self.api
+
+        class Handler(tornado.web.RequestHandler):
+            async def _handle(self, token: str, method: str) -> None:
+                raw: dict[str, Any] = {}
+                ctype = self.request.headers.get("Content-Type", "")
+                if "application/json" in ctype and self.request.body:
+                    raw = json.loads(self.request.body)
+                else:
+                    for k, v in self.request.body_arguments.items():
+                        raw[k] = v[-1].decode("utf-8")
+                    if not self.request.body_arguments and self.request.body and "multipart" not in ctype:
+                        for k, v in parse_qs(self.request.body.decode("utf-8")).items():
+                            raw[k] = v[-1]
+                    for k, v in self.request.query_arguments.items():
+                        raw.setdefault(k, v[-1].decode("utf-8"))
+                params = decode_params(api, method, raw)
+                try:
+                    result = await api.call(method, params)
+                except Refused as exc:
+                    self.set_status(exc.code)
+                    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+                    if exc.retry_after:
+                        body["parameters"] = {"retry_after": exc.retry_after}
+                    self.finish(body)
+                    return
+                self.finish({"ok": True, "result": result})
+
+            async def post(self, token: str, method: str) -> None:
+                await self._handle(token, method)
+
+            async def get(self, token: str, method: str) -> None:
+                await self._handle(token, method)
+
+        app = tornado.web.Application([(r"/bot([^/]+)/([A-Za-z]+)", Handler)])
+        sockets = tornado.netutil.bind_sockets(self.port, self.host)
+        self.port = sockets[0].getsockname()[1]
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None

@@ -1,0 +1,284 @@
+"""Guided flows: editor-written YAML conversations, run by one small engine.
+
+A flow is steps with a question and choices; choices lead to the next step or
+to the end, and may raise flags, add to a score or set variables. The end
+message is assembled from what was answered: the gaps still open (checklist),
+a risk level with reasons (offer check), the contacts for where the person is
+(emergency). Progress lives in SQLite (see :mod:`bot.storage`), so a flow
+survives a restart, and every button carries the run token and step, so a press
+on an old message is recognised for what it is.
+"""
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.content import Located
+from bot.i18n import khmer_ratio
+from bot.replies import MAX_CALLBACK_BYTES
+
+END = "end"
+RUN_ALPHABET = string.ascii_letters + string.digits
+RUN_LEN = 6
+
+
+class FlowError(ValueError):
+    """A flow definition the engine cannot run."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: dict[str, str]
+    next: str
+    flag: str | None = None
+    score: int = 0
+    set: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    ask: dict[str, str]
+    choices: tuple[Choice, ...]
+    show_contacts: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """A piece of the end message, shown when its condition holds."""
+
+    text: dict[str, str]
+    flag: str | None = None
+    when: dict[str, str] = field(default_factory=dict)
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    min: int
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    title: dict[str, str]
+    description: dict[str, str]
+    start: str
+    steps: dict[str, Step]
+    results: tuple[Result, ...] = ()
+    levels: tuple[Level, ...] = ()
+    none: dict[str, str] | None = None
+    end: dict[str, str] | None = None
+    contacts: dict[str, str] | None = None  # {"country": var, "topics": var}
+    related: tuple[str, ...] = ()
+
+    def step(self, step_id: str) -> Step | None:
+        return self.steps.get(step_id)
+
+
+def _choice(raw: dict) -> Choice:
+    return Choice(
+        label=dict(raw["label"]),
+        next=str(raw["next"]),
+        flag=raw.get("flag"),
+        score=int(raw.get("score", 0)),
+        set={str(k): str(v) for k, v in (raw.get("set") or {}).items()},
+    )
+
+
+def flow_from_doc(doc: Located) -> Flow:
+    d = doc.data
+    if not isinstance(d, dict):
+        raise FlowError("a flow file must be a mapping")
+    steps = {}
+    for raw in d["steps"]:
+        steps[raw["id"]] = Step(
+            id=raw["id"],
+            ask=dict(raw["ask"]),
+            choices=tuple(_choice(c) for c in raw["choices"]),
+            show_contacts=bool(raw.get("show_contacts", False)),
+        )
+    return Flow(
+        id=d["id"],
+        title=dict(d["title"]),
+        description=dict(d["description"]),
+        start=d.get("start") or d["steps"][0]["id"],
+        steps=steps,
+        results=tuple(
+            Result(text=dict(r["text"]), flag=r.get("flag"), when=dict(r.get("when") or {}), topic=r.get("topic"))
+            for r in d.get("results") or ()
+        ),
+        levels=tuple(sorted((Level(int(lv["min"]), dict(lv["text"])) for lv in d.get("levels") or ()), key=lambda lv: lv.min)),
+        none=d.get("none"),
+        end=d.get("end"),
+        contacts=d.get("contacts"),
+        related=tuple(d.get("related") or ()),
+    )
+
+
+# --- running a flow ---------------------------------------------------------------
+
+
+def new_run() -> str:
+    return "".join(secrets.choice(RUN_ALPHABET) for _ in range(RUN_LEN))
+
+
+@dataclass
+class Progress:
+    """What has been answered so far in one run (stored as JSON)."""
+
+    flags: list[str] = field(default_factory=list)
+    score: int = 0
+    vars: dict[str, str] = field(default_factory=dict)
+    path: list[list[Any]] = field(default_factory=list)  # [step id, choice index]
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> "Progress":
+        raw = raw or {}
+        return cls(list(raw.get("flags", [])), int(raw.get("score", 0)), dict(raw.get("vars", {})), list(raw.get("path", [])))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flags": self.flags, "score": self.score, "vars": self.vars, "path": self.path}
+
+    def answered(self, step_id: str) -> bool:
+        return any(p[0] == step_id for p in self.path)
+
+
+def apply_choice(flow: Flow, step_id: str, index: int, progress: Progress) -> str:
+    """Record a choice and return the next step id (or END). Raises FlowError if invalid."""
+    step = flow.step(step_id)
+    if step is None or not 0 <= index < len(step.choices):
+        raise FlowError(f"no choice {index} at step {step_id!r} of flow {flow.id!r}")
+    choice = step.choices[index]
+    if choice.flag and choice.flag not in progress.flags:
+        progress.flags.append(choice.flag)
+    progress.score += choice.score
+    progress.vars.update(choice.set)
+    progress.path.append([step_id, index])
+    return choice.next
+
+
+def results_for(flow: Flow, progress: Progress) -> list[Result]:
+    """The end-message pieces whose flag was raised or whose variables match."""
+    out = []
+    for r in flow.results:
+        if r.flag and r.flag not in progress.flags:
+            continue
+        if r.when and any(progress.vars.get(k) != v for k, v in r.when.items()):
+            continue
+        if not r.flag and not r.when:
+            continue
+        out.append(r)
+    return out
+
+
+def level_for(flow: Flow, progress: Progress) -> Level | None:
+    chosen = None
+    for lv in flow.levels:
+        if progress.score >= lv.min:
+            chosen = lv
+    return chosen
+
+
+# --- checking a flow (content check) -------------------------------------------
+
+
+def _texts(node: Any, path: tuple) -> list[tuple[tuple, dict]]:
+    """Every {en, km} text mapping in a flow document, with its key path."""
+    out = []
+    if isinstance(node, dict):
+        if set(node) >= {"en"} and all(isinstance(v, str) for v in node.values()) and set(node) <= {"en", "km"}:
+            out.append((path, node))
+        else:
+            for k, v in node.items():
+                out.extend(_texts(v, path + (k,)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_texts(v, path + (i,)))
+    return out
+
+
+def check_flow_doc(doc: Located, root: Path, topic_ids: set[str], report: Any) -> None:
+    """Append ``file:line: problem`` errors for everything that would break a flow."""
+    from bot.content_check import _check_source, _schema_errors, _schema_validator, _SeedLines
+
+    errors = _schema_errors(_schema_validator(root, "flow"), doc)
+    report.errors.extend(errors)
+    if errors:
+        return
+    d = doc.data
+    if doc.path.stem != d["id"]:
+        report.errors.append(f"{doc.where('id')}: id {d['id']!r} does not match the file name {doc.path.name!r}")
+    for path, text in _texts(d, ()):
+        if "km" not in text or not text["km"].strip():
+            report.errors.append(f"{doc.where(*path)}: missing Khmer translation")
+        elif khmer_ratio(text["km"]) < 0.5:
+            report.errors.append(f"{doc.where(*path, 'km')}: Khmer text is not in Khmer script")
+        if not text.get("en", "").strip():
+            report.errors.append(f"{doc.where(*path)}: missing English text")
+    step_index = {}
+    for i, raw in enumerate(d["steps"]):
+        if raw["id"] in step_index:
+            report.errors.append(f"{doc.where('steps', i, 'id')}: duplicate step id {raw['id']!r}")
+        step_index[raw["id"]] = i
+    start = d.get("start") or d["steps"][0]["id"]
+    if start not in step_index:
+        report.errors.append(f"{doc.where('start')}: start step {start!r} does not exist")
+        return
+    graph: dict[str, set[str]] = {}
+    for sid, i in step_index.items():
+        raw = d["steps"][i]
+        graph[sid] = set()
+        if not raw["choices"]:
+            report.errors.append(f"{doc.where('steps', i)}: step {sid!r} has no way out (no choices)")
+        for j, ch in enumerate(raw["choices"]):
+            nxt = str(ch["next"])
+            if nxt != END and nxt not in step_index:
+                report.errors.append(f"{doc.where('steps', i, 'choices', j, 'next')}: unknown step {nxt!r}")
+            graph[sid].add(nxt)
+            data = f"a:{'x' * RUN_LEN}:{sid}:{j}"
+            if len(data.encode()) > MAX_CALLBACK_BYTES:
+                report.errors.append(f"{doc.where('steps', i, 'id')}: step id {sid!r} makes callback data over 64 bytes")
+    # Reachability from the start.
+    seen, stack = set(), [start]
+    while stack:
+        node = stack.pop()
+        if node in seen or node == END:
+            continue
+        seen.add(node)
+        stack.extend(graph.get(node, ()))
+    for sid, i in step_index.items():
+        if sid not in seen:
+            report.errors.append(f"{doc.where('steps', i)}: step {sid!r} cannot be reached from the start")
+    # Every reachable step must be able to reach the end (no loop without exit).
+    can_end = {END}
+    changed = True
+    while changed:
+        changed = False
+        for sid, nexts in graph.items():
+            if sid not in can_end and nexts & can_end:
+                can_end.add(sid)
+                changed = True
+    for sid in seen:
+        if sid not in can_end:
+            report.errors.append(f"{doc.where('steps', step_index[sid])}: step {sid!r} is in a loop with no way to the end")
+    flags = {ch.get("flag") for raw in d["steps"] for ch in raw["choices"] if ch.get("flag")}
+    variables = {(k, str(v)) for raw in d["steps"] for ch in raw["choices"] for k, v in (ch.get("set") or {}).items()}
+    for i, r in enumerate(d.get("results") or []):
+        if r.get("flag") and r["flag"] not in flags:
+            report.errors.append(f"{doc.where('results', i, 'flag')}: no choice raises flag {r['flag']!r}")
+        for k, v in (r.get("when") or {}).items():
+            if (k, str(v)) not in variables:
+                report.errors.append(f"{doc.where('results', i, 'when')}: no choice sets {k} = {v}")
+        if r.get("topic") and r["topic"] not in topic_ids:
+            report.errors.append(f"{doc.where('results', i, 'topic')}: unknown topic {r['topic']!r}")
+    for j, rel in enumerate(d.get("related") or []):
+        if rel not in topic_ids:
+            report.errors.append(f"{doc.where('related', j)}: unknown topic {rel!r}")
+    seeds = _SeedLines(root / "seeds")
+    for i, src in enumerate(d.get("sources") or []):
+        _check_source(src, doc.where("sources", i), seeds, report, f"flow {d['id']}")

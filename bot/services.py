@@ -1,0 +1,65 @@
+"""The bot's plain-Python parts wired together, shared by every handler.
+
+Content and matcher are swapped together on reload (one attribute assignment),
+so a handler never sees new content with an old matcher.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.i18n import Translator
+from bot.matcher import Matcher
+from bot.privacy import UserKeys, load_or_create_secret
+from bot.storage import DB_FILE, Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Content and the matcher built from it: replaced as one."""
+
+    content: Content
+    matcher: Matcher
+
+
+class Services:
+    """Everything a handler needs, built once per application."""
+
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.settings = settings
+        self.translator = Translator(settings.locales_dir)
+        self.catalog = self._build_catalog(settings.content_dir)
+        self.storage = storage or Storage(Path(settings.data_dir) / DB_FILE)
+        self._keys: UserKeys | None = None  # created on first use: `ask` never touches the data folder
+
+    def _build_catalog(self, root: Path) -> Catalog:
+        content = load_content(root)
+        return Catalog(content, Matcher(content, self.settings.match_threshold or None))
+
+    @property
+    def content(self) -> Content:
+        return self.catalog.content
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.catalog.matcher
+
+    def reload(self) -> Catalog:
+        """Validate and load content again; on any error keep serving the old one (raises)."""
+        catalog = self._build_catalog(self.settings.content_dir)
+        self.catalog = catalog
+        log.info("content reloaded: %d topics, %d flows", len(catalog.content.topics), len(catalog.content.flows))
+        return catalog
+
+    def user_key(self, telegram_user_id: int) -> str:
+        if self._keys is None:
+            self._keys = UserKeys(load_or_create_secret(Path(self.settings.data_dir), self.settings.secret_key))
+        return self._keys.key(telegram_user_id)
+
+    def is_admin(self, telegram_user_id: int | None) -> bool:
+        return telegram_user_id is not None and telegram_user_id in self.settings.admin_ids

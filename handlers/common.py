@@ -1,0 +1,74 @@
+"""Telegram plumbing shared by the feature handlers: who is asking, in which language, and sending replies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.i18n import pick_language
+from bot.replies import Reply
+from bot.services import Services
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The person behind an update, as the core sees them: a pseudonymous key and a language."""
+
+    key: str
+    lang: str
+    is_admin: bool
+
+
+def asker(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None = None) -> Asker | None:
+    """Resolve the user key and reply language; None for updates without a user (channel posts)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    s = services(context)
+    key = s.user_key(user.id)
+    lang = pick_language(s.storage.get_lang(key), text, user.language_code)
+    return Asker(key, lang, s.is_admin(user.id))
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, callback_data=b.data) if b.data else InlineKeyboardButton(b.label, url=b.url)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Iterable[Reply]) -> None:
+    """Send replies to the chat of the update, split to fit Telegram's limits."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for reply in replies:
+        for part in reply.chunks():
+            await context.bot.send_message(
+                chat_id=chat.id,
+                text=part.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(part),
+                link_preview_options=NO_PREVIEW,
+            )

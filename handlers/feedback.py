@@ -1,0 +1,33 @@
+""""Was this helpful? 👍 👎" buttons under each answer."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from bot import answers
+from bot.callbacks import accepts, decode
+from handlers.common import asker, send, services
+
+
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``fb:<topic>:1`` helpful, ``fb:<topic>:0`` not helpful: logged per topic for editors."""
+    query = update.callback_query
+    who = asker(update, context)
+    if who is None:
+        await query.answer()
+        return
+    s = services(context)
+    topic_id, value = decode(query.data).args
+    helpful = value == "1"
+    await query.answer(answers.feedback_toast(s, who.lang, helpful))
+    if s.content.topic(topic_id) is None:
+        return
+    s.storage.log_event(who.key, "feedback", lang=who.lang, topic=topic_id, detail="up" if helpful else "down")
+    if not helpful:
+        await send(update, context, [answers.feedback_thanks(s, who.lang, helpful)])
+
+
+COMMANDS = []
+BUTTONS = [
+    CallbackQueryHandler(feedback_button, pattern=accepts("fb")),
+]

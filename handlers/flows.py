@@ -1,0 +1,57 @@
+"""Guided flows: /checks, /cancel, and the flow buttons (start, answer, resume, leave)."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import guide
+from bot.callbacks import accepts, decode
+from handlers.common import asker, send, services
+
+
+async def checks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = asker(update, context)
+    if who is None:
+        return
+    services(context).storage.log_event(who.key, "command", lang=who.lang, detail="checks")
+    await send(update, context, [guide.flows_menu(services(context), who.lang)])
+
+
+async def cancel_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = asker(update, context)
+    if who is None:
+        return
+    await send(update, context, [guide.cancel(services(context), who.key, who.lang)])
+
+
+async def flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``g`` list, ``f:<flow>`` start, ``a:<run>:<step>:<i>`` answer, ``r`` resume, ``x`` leave."""
+    query = update.callback_query
+    await query.answer()
+    who = asker(update, context)
+    if who is None:
+        return
+    s = services(context)
+    data = decode(query.data)
+    s.storage.log_event(who.key, "button", lang=who.lang, detail=query.data)
+    if data.kind == "g":
+        replies = [guide.flows_menu(s, who.lang)]
+    elif data.kind == "f":
+        replies = guide.start(s, who.key, data.args[0], who.lang)
+    elif data.kind == "a":
+        run, step, index = data.args
+        replies = guide.answer(s, who.key, run, step, int(index), who.lang, context.bot.username)
+    elif data.kind == "r":
+        replies = guide.resume(s, who.key, who.lang)
+    else:
+        replies = [guide.cancel(s, who.key, who.lang)]
+    await send(update, context, replies)
+
+
+COMMANDS = [
+    CommandHandler("checks", checks_cmd),
+    CommandHandler("cancel", cancel_cmd),
+]
+BUTTONS = [
+    CallbackQueryHandler(flow_button, pattern=accepts("g", "f", "a", "r", "x")),
+]
