@@ -58,8 +58,12 @@ def _walk_lines(node: yaml.Node, prefix: tuple, out: dict[tuple, int]) -> None:
             _walk_lines(item, prefix + (i,), out)
 
 
-class _StrDateLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings, so JSON Schema sees what the editor wrote."""
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrDateLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader (C-accelerated when available) that keeps dates as strings,
+    so JSON Schema sees what the editor wrote."""
 
 
 _StrDateLoader.yaml_implicit_resolvers = {
@@ -69,19 +73,22 @@ _StrDateLoader.yaml_implicit_resolvers = {
 
 
 def load_located(path: Path) -> Located:
-    """Parse one YAML file, keeping line numbers; raise ContentError on a syntax error."""
+    """Parse one YAML file once, keeping line numbers; raise ContentError on a syntax error."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([f"{path}:1: cannot read file: {exc}"]) from exc
+    loader = _StrDateLoader(text)
     try:
-        node = yaml.compose(text, Loader=_StrDateLoader)
-        data = yaml.load(text, Loader=_StrDateLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError([f"{path}:{line}: YAML syntax error: {problem}"]) from exc
+    finally:
+        loader.dispose()
     lines: dict[tuple, int] = {}
     if node is not None:
         _walk_lines(node, (), lines)

@@ -146,6 +146,9 @@ class FakeBotAPI:
         """A user presses an inline button (on ``message``, default: the last bot message to them)."""
         if message is None:
             message = self.last_message(user["id"])
+        if message is None:  # a button on an old message this stand-in never saw (e.g. before a restart)
+            message = {"message_id": next(self._message_ids), "from": {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")},
+                       "chat": {"id": user["id"], "type": "private"}, "date": int(time.time()) - 3600, "text": "…"}
         query_id = str(next(self._callback_ids))
         self.pending_callbacks.add(query_id)
         query = {"id": query_id, "from": user, "chat_instance": str(user["id"]), "data": data}

@@ -30,10 +30,11 @@ class Catalog:
 class Services:
     """Everything a handler needs, built once per application."""
 
-    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+    def __init__(self, settings: Settings, storage: Storage | None = None, catalog: Catalog | None = None) -> None:
+        """``catalog`` lets tests share one loaded content+matcher between many applications."""
         self.settings = settings
         self.translator = Translator(settings.locales_dir)
-        self.catalog = self._build_catalog(settings.content_dir)
+        self.catalog = catalog or self._build_catalog(settings.content_dir)
         self.storage = storage or Storage(Path(settings.data_dir) / DB_FILE)
         self._keys: UserKeys | None = None  # created on first use: `ask` never touches the data folder
 
