@@ -83,6 +83,10 @@ class TerminalChat:
         self.api.push_text(self.user, line.rstrip("\n"))
 
     async def run(self, lines: TextIO = sys.stdin, first: str | None = "/start") -> None:
+        import logging
+
+        if logging.getLogger().level > logging.DEBUG:  # keep the conversation readable
+            logging.getLogger("telegram").setLevel(logging.WARNING)
         server = await LoopbackServer(self.api).start()
         settings = self.settings.with_(token=LOCAL_TOKEN, api_base_url=server.base_url)
         app = build_application(settings)
@@ -113,6 +117,7 @@ class TerminalChat:
                 await app.updater.stop()
                 await app.stop()
         finally:
+            app.bot_data["services"].storage.close()
             await server.stop()
         if self.api.refused():
             self._print(f"\n{len(self.api.refused())} request(s) would have been refused by Telegram.")

@@ -1,6 +1,6 @@
 """Khmer translations of the UI strings (source of truth is the .po; this script fills new ones).
 
-Run after `pybabel update`: python tools/km_ui.py
+Run after `pybabel update` (see README, Translations): python locales/update_km.py
 """
 from pathlib import Path
 

@@ -2,14 +2,14 @@
 
 The full spec (900 KB, tests/data/telegram-bot-api.json) is only needed by the tests;
 the terminal chat's loopback Bot API validates against this compact extract.
-Run: python tools/extract_botapi_spec.py
+Run: python tests/data/extract_botapi_spec.py
 """
 import json
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def extract(spec: dict) -> dict:

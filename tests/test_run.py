@@ -1,0 +1,89 @@
+"""The real process: `python -m bot run` long-polling a loopback Bot API, and a clean SIGTERM."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import pytest
+
+from bot.app import LOCAL_TOKEN
+from bot.fakeapi import FakeBotAPI, LoopbackServer
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _wait_for(predicate, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.05)
+
+
+async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
+    api = FakeBotAPI()
+    server = await LoopbackServer(api).start()
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        user = FakeBotAPI.user(5005, "Vanna", "en")
+        api.push_text(user, "/start")
+        await _wait_for(lambda: len(api.sent(5005)) >= 1)
+        assert any(r.method == "setMyCommands" for r in api.requests)  # post_init ran under run_polling
+        # A burst of updates, then SIGTERM while they are in hand: every one is answered.
+        for i in range(12):
+            api.push_text(user, f"how much does a passport cost {i}")
+        await _wait_for(lambda: not api.has_pending_updates() or len(api.sent(5005)) > 1)
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 60)
+        stderr = (await proc.stderr.read()).decode()
+        assert code == 0, stderr[-3000:]
+        assert "Traceback" not in stderr
+        assert LOCAL_TOKEN not in stderr  # the token never reaches the logs
+        answered = len(api.sent(5005)) - 1
+        fetched = 12 - len([u for u in api._updates if "message" in u])
+        assert answered == fetched and answered > 0
+        assert api.refused() == []
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await server.stop()
+
+
+async def test_in_process_polling_against_loopback(settings, catalog_services):
+    """The Updater's long polling (not process_update) delivers and answers updates."""
+    from bot.app import build_application
+    from bot.services import Services
+
+    api = FakeBotAPI()
+    server = await LoopbackServer(api).start()
+    s = settings.with_(token=LOCAL_TOKEN, api_base_url=server.base_url)
+    app = build_application(s, services=Services(s, catalog=catalog_services.catalog))
+    try:
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            user = FakeBotAPI.user(6006, "Srey", "km")
+            api.push_text(user, "/start")
+            await _wait_for(lambda: len(api.sent(6006)) == 1, 20)
+            api.push_callback(user, "t:hotlines")
+            await _wait_for(lambda: len(api.sent(6006)) >= 2, 20)
+            await app.updater.stop()
+            await app.stop()
+        assert api.pending_callbacks == set() and api.refused() == []
+    finally:
+        app.bot_data["services"].storage.close()
+        await server.stop()
