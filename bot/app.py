@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.ratelimit import ReliableRateLimiter
 from bot.services import Services
 from bot.storage import Storage
 
@@ -84,7 +85,7 @@ def build_application(
         .token(settings.token or LOCAL_TOKEN)
         .base_url(settings.api_base_url)
         .defaults(Defaults(block=True))
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3))
+        .rate_limiter(ReliableRateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3, enabled=settings.rate_limit))
         .concurrent_updates(8)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

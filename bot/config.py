@@ -44,6 +44,7 @@ class Settings:
     retention_days: int = 90
     flood_limit: int = 20  # messages per flood window per user before a slow-down notice
     flood_window: float = 10.0
+    rate_limit: bool = True  # Telegram's outgoing limits; off only for loopback benchmarks
     log_level: str = "INFO"
 
     def with_(self, **changes: object) -> "Settings":
@@ -121,8 +122,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     username = env.get("BOT_USERNAME", "").strip().lstrip("@") or None
     if username is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
         raise ConfigError(f"BOT_USERNAME is not a valid Telegram username: {username!r}.")
+    rate_raw = env.get("BOT_RATE_LIMIT", "on").strip().lower() or "on"
+    if rate_raw not in {"on", "off"}:
+        raise ConfigError(f"BOT_RATE_LIMIT must be on or off, got {rate_raw!r}.")
     return Settings(
         token=token,
+        rate_limit=rate_raw == "on",
         api_base_url=base,
         data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
         content_dir=content_dir,

@@ -37,6 +37,13 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
+class Dropped(Refused):
+    """The connection is closed without an answer (a network failure, not a Telegram error)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, 0)
+
+
 class _HtmlText(html.parser.HTMLParser):
     """Parses Telegram-HTML like Telegram does: allowed tags, balanced, text length after parsing."""
 
@@ -173,16 +180,29 @@ class FakeBotAPI:
 
     # --- faults for reliability tests ---------------------------------------------------
 
-    def fail_next(self, method: str, code: int = 500, retry_after: int | None = None, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` fail as Telegram can (500, 429 with retry_after)."""
+    def fail_next(self, method: str, code: int = 500, retry_after: int | None = None, times: int = 1,
+                  kind: str = "status", delay: float = 0.0) -> None:
+        """Make the next ``times`` calls of ``method`` fail as Telegram or the network can.
 
-        def fault() -> None:
-            if code == 429:
-                raise Refused(f"(injected) Too Many Requests: retry after {retry_after or 1}", 429, retry_after or 1)
-            raise Refused(f"(injected) Internal Server Error", code)
-
+        ``kind``: "status" answers ``code`` (500, 502, 429 with ``retry_after``); "drop" closes the
+        connection without an answer; "timeout" holds the request ``delay`` seconds, then drops it.
+        The failed request is never processed, as when Telegram fails before acting on it.
+        """
+        if kind not in ("status", "drop", "timeout"):
+            raise ValueError(kind)
         for _ in range(times):
-            self._faults.append((method, fault))
+            self._faults.append((method, (kind, code, retry_after, delay)))
+
+    async def _inject(self, fault: tuple) -> None:
+        kind, code, retry_after, delay = fault
+        if kind == "timeout":
+            await asyncio.sleep(delay)
+            raise Dropped("(injected) timeout")
+        if kind == "drop":
+            raise Dropped("(injected) connection dropped")
+        if code == 429:
+            raise Refused(f"(injected) Too Many Requests: retry after {retry_after or 1}", 429, retry_after or 1)
+        raise Refused(f"(injected) Internal Server Error", code)
 
     # --- the API ----------------------------------------------------------------------
 
@@ -243,7 +263,7 @@ class FakeBotAPI:
             if m == method:
                 del self._faults[i]
                 try:
-                    fault()
+                    await self._inject(fault)
                 except Refused as exc:
                     self._record(Recorded(method, params, False, exc.description))
                     raise
@@ -374,6 +394,9 @@ class LoopbackServer:
                 params = decode_params(api, method, raw)
                 try:
                     result = await api.call(method, params)
+                except Dropped:
+                    self.request.connection.stream.close()
+                    return
                 except Refused as exc:
                     self.set_status(exc.code)
                     body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, errors, feedback, flows, privacy, questions, start
+from handlers import admin, errors, feedback, flood, flows, privacy, questions, start
 
 FEATURES = (start, questions, flows, feedback, privacy, admin)
 
 
 def register(app: Application) -> None:
     """Register every handler, most specific first."""
+    # 0. Before everything (group -1): per-user flood control; stops the update when over the limit.
+    app.add_handler(flood.FLOOD_HANDLER, group=-1)
     # 1. Group and channel chats: stay quiet (a /start there gets a pointer to a private chat).
     app.add_handler(errors.GROUP_HANDLER)
     # 2. Commands, before any text handler so they are never read as questions.

@@ -1,6 +1,7 @@
 """Shared fixtures: settings in a temp folder, and the real Application on a loopback Bot API."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -37,7 +38,10 @@ def catalog_services(shared_services_settings) -> Services:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789", admin_ids=frozenset({42}))
+    # Pacing and flood control are off here so content tests run fast; tests/test_reliability.py
+    # covers both with production values.
+    return Settings(data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789", admin_ids=frozenset({42}),
+                    rate_limit=False, flood_limit=10_000)
 
 
 @dataclass
@@ -80,19 +84,28 @@ def callback_data(message: dict) -> list[str]:
     return [b["callback_data"] for b in buttons(message) if "callback_data" in b]
 
 
-@pytest_asyncio.fixture
-async def harness(settings, catalog_services):
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, catalog_services: Services, request=None, check: bool = True):
     """The production application, talking HTTP to a loopback Bot API that validates every request."""
     api = FakeBotAPI()
     server = await LoopbackServer(api).start()
     s = settings.with_(token=LOCAL_TOKEN, api_base_url=server.base_url)
-    app = build_application(s, services=Services(s, catalog=catalog_services.catalog))
-    async with app:
-        h = BotHarness(api, app, server, app.bot_data["services"])
+    app = build_application(s, request, services=Services(s, catalog=catalog_services.catalog))
+    try:
+        async with app:
+            h = BotHarness(api, app, server, app.bot_data["services"])
+            yield h
+            if check:
+                # Every request the bot made must be one the real Bot API accepts,
+                # and every button press must have been answered.
+                assert api.refused() == [], [(r.method, r.error) for r in api.refused()]
+                assert api.pending_callbacks == set(), "button presses left unanswered"
+    finally:
+        app.bot_data["services"].storage.close()
+        await server.stop()
+
+
+@pytest_asyncio.fixture
+async def harness(settings, catalog_services):
+    async with running_bot(settings, catalog_services) as h:
         yield h
-        # Every request the bot made must be one the real Bot API accepts,
-        # and every button press must have been answered.
-        assert api.refused() == [], [(r.method, r.error) for r in api.refused()]
-        assert api.pending_callbacks == set(), "button presses left unanswered"
-    app.bot_data["services"].storage.close()
-    await server.stop()

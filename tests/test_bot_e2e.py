@@ -9,7 +9,6 @@ from bot.fakeapi import FakeBotAPI
 from bot.i18n import has_khmer
 from tests.conftest import buttons, callback_data
 
-pytestmark = pytest.mark.asyncio
 
 EN_USER = FakeBotAPI.user(2002, "John", "en", "john_uk")
 NO_LANG_USER = FakeBotAPI.user(3003, "Dara", None)

@@ -12,7 +12,6 @@ from bot.app import LOCAL_TOKEN
 from bot.fakeapi import FakeBotAPI, LoopbackServer
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.asyncio
 
 
 async def _wait_for(predicate, timeout: float = 60.0) -> None:
