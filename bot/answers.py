@@ -105,12 +105,16 @@ def topic_reply(s: Services, topic: Topic, lang: str, feedback: bool = True) -> 
     if topic.small_talk:
         return Reply(esc(topic.answer[lang]), menu_buttons(s, lang))
     parts = [bold(topic.title[lang]), esc(topic.answer[lang])]
+    extra_rows: list[tuple[Button, ...]] = []
     if topic.id == "hotlines":
-        parts.append(contacts_text(s, lang, s.content.contacts))
+        urgent = [c for c in s.content.contacts if c.kind in ("emergency", "hotline")]
+        parts.append(contacts_text(s, lang, urgent))
+        parts.append(esc(_("Offices, websites and more, by country:")))
+        extra_rows = list(country_buttons(s, lang))
     if topic.unverified:
         parts.append("<i>" + esc(_("Some facts here are not yet confirmed by our editors: check them at an official office.")) + "</i>")
     parts.append("<i>" + esc(_("Checked by our editors on {date}.").format(date=topic.reviewed)) + "</i>")
-    rows = _related_rows(s, topic, lang)
+    rows = extra_rows + _related_rows(s, topic, lang)
     if feedback:
         rows.append(
             (
@@ -161,18 +165,57 @@ def contact_line(s: Services, lang: str, c: Contact) -> str:
     return line
 
 
-def contacts_text(s: Services, lang: str, contacts: list[Contact]) -> str:
-    """Contacts grouped by the country they serve."""
+WIDE = 3  # a contact serving this many countries or more is listed once, as serving everywhere
+
+
+def contacts_text(s: Services, lang: str, contacts: list[Contact], country: str | None = None) -> str:
+    """Contacts grouped by the country they serve, each listed once.
+
+    With ``country``, one group for that country; otherwise a contact that serves many
+    countries (an embassy network, a ministry website) goes under "Wherever you are".
+    """
     _ = _t(s, lang)
-    out = []
-    for country, label in COUNTRIES.items():
+    if country is not None:
         here = [c for c in contacts if country in c.serves]
         if not here:
+            return ""
+        return "\n".join([bold(_(COUNTRIES[country]))] + [contact_line(s, lang, c) for c in here])
+    out: list[str] = []
+    wide = [c for c in contacts if len(c.serves) >= WIDE]
+    shown = {c.id for c in wide}
+    for code, label in COUNTRIES.items():
+        here = [c for c in contacts if c.id not in shown and c.serves and c.serves[0] == code]
+        here += [c for c in contacts if c.id not in shown and code in c.serves[1:] and c not in here]
+        here = [c for c in here if c.id not in shown]
+        if not here:
             continue
+        shown.update(c.id for c in here)
         out.append(bold(_(label)))
         out.extend(contact_line(s, lang, c) for c in here)
         out.append("")
+    if wide:
+        out.append(bold(_("Wherever you are")))
+        out.extend(contact_line(s, lang, c) for c in wide)
     return "\n".join(out).strip()
+
+
+def country_buttons(s: Services, lang: str, exclude: str | None = None) -> tuple[tuple[Button, ...], ...]:
+    """One button per country that has contacts: the full list for that country."""
+    _ = _t(s, lang)
+    codes = [c for c in COUNTRIES if c != exclude and s.content.contacts_for(c)]
+    buttons = [Button(_(COUNTRIES[c]), cb.encode("c", c)) for c in codes]
+    return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+
+
+def contacts_reply(s: Services, lang: str, country: str) -> Reply:
+    """Every contact for one country, emergency numbers first."""
+    _ = _t(s, lang)
+    order = {"emergency": 0, "hotline": 1, "office": 2, "email": 3, "website": 4}
+    contacts = sorted(s.content.contacts_for(country), key=lambda c: order.get(c.kind, 9))
+    text = contacts_text(s, lang, contacts, country) or esc(_("We have no checked contacts for this country yet. Ask the Cambodian embassy."))
+    rows = list(country_buttons(s, lang, exclude=country))
+    rows.append((Button(_("☰ Menu"), cb.encode("m")),))
+    return Reply(text, tuple(rows))
 
 
 def fallback(s: Services, lang: str, match: Match) -> Reply:

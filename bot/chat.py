@@ -59,28 +59,38 @@ class TerminalChat:
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    async def _wait_for_reply(self) -> None:
-        """Wait until the bot has consumed the update and gone quiet."""
+    async def _wait_for_reply(self, before: int) -> None:
+        """Wait until the bot has sent something since ``before`` requests, then gone quiet."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + MAX_WAIT
+        quiet = 0.0
         while loop.time() < deadline:
             self._activity.clear()
             try:
                 await asyncio.wait_for(self._activity.wait(), IDLE_AFTER_REPLY)
+                quiet = 0.0
             except asyncio.TimeoutError:
-                if not self.api.has_pending_updates():
+                quiet += IDLE_AFTER_REPLY
+                if self.api.has_pending_updates():
+                    continue
+                methods = {r.method for r in self.api.requests[before:]}
+                # A message may wait for Telegram's per-chat pacing; a button answered with
+                # only a pop-up (feedback) sends no message at all.
+                if "sendMessage" in methods or ("answerCallbackQuery" in methods and quiet >= 2.0):
                     return
 
-    def _to_update(self, line: str) -> None:
+    def _to_update(self, line: str) -> bool:
+        """Turn a typed line into an update; False when nothing was sent to the bot."""
         text = line.strip()
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             button = self.buttons[int(text) - 1]
             if "callback_data" in button:
                 self.api.push_callback(self.user, button["callback_data"], self._last_message)
-            else:
-                self._print(f"     (a link: {button.get('url')})")
-            return
+                return True
+            self._print(f"     (a link to open in a browser: {button.get('url')})")
+            return False
         self.api.push_text(self.user, line.rstrip("\n"))
+        return True
 
     async def run(self, lines: TextIO = sys.stdin, first: str | None = "/start") -> None:
         import logging
@@ -99,8 +109,9 @@ class TerminalChat:
                     self._print("Terminal chat with the safe-migration bot. Type a question (Khmer or English),")
                     self._print("a number to press a button, /help for commands, or /quit to leave.")
                 if first:
+                    before = len(self.api.requests)
                     self.api.push_text(self.user, first)
-                    await self._wait_for_reply()
+                    await self._wait_for_reply(before)
                 loop = asyncio.get_running_loop()
                 while True:
                     if interactive:
@@ -112,8 +123,9 @@ class TerminalChat:
                         continue
                     if not interactive:
                         self._print(f"\nyou> {line.rstrip()}")
-                    self._to_update(line)
-                    await self._wait_for_reply()
+                    before = len(self.api.requests)
+                    if self._to_update(line):
+                        await self._wait_for_reply(before)
                 await app.updater.stop()
                 await app.stop()
         finally:

@@ -139,6 +139,21 @@ def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_qr(settings: Settings, args: argparse.Namespace) -> int:
+    """Make a printable QR code (PNG or SVG) that opens a guided check in Telegram, with its title in Khmer and English."""
+    from bot.content import load_content
+    from bot.qr import QRError, write_qr
+
+    content = load_content(Path(settings.content_dir))
+    try:
+        link = write_qr(content.flows, args.bot or settings.bot_username, args.flow, args.tag, Path(args.out))
+    except QRError as exc:
+        print(f"Cannot make the QR code: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.out}: {link}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------
 
 
@@ -171,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="machine-readable report")
     c.add_argument("--strict", action="store_true", help="also fail (exit 2) on warnings")
     c.set_defaults(func=cmd_content_check)
+
+    p = sub.add_parser("qr", help="a printable QR code that starts a guided check", description=cmd_qr.__doc__)
+    p.add_argument("flow", help="flow id: checklist, offer-check, emergency, choose-country, complaint")
+    p.add_argument("--tag", help="your centre's or outreach worker's tag (letters, digits, _ and -), counted in stats")
+    p.add_argument("--out", required=True, help="output file, .png or .svg")
+    p.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
+    p.set_defaults(func=cmd_qr)
 
     from bot import cli_extra
 

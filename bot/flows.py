@@ -247,7 +247,7 @@ def check_flow_doc(doc: Located, root: Path, topic_ids: set[str], report: Any) -
     seen, stack = set(), [start]
     while stack:
         node = stack.pop()
-        if node in seen or node == END:
+        if node in seen or node not in step_index:  # END, or an unknown step reported above
             continue
         seen.add(node)
         stack.extend(graph.get(node, ()))

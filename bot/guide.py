@@ -60,9 +60,9 @@ def _step_reply(s: Services, flow: Flow, state: FlowState, lang: str, prefix: st
         parts.append(prefix)
     if step.show_contacts:
         country = progress.vars.get((flow.contacts or {}).get("country", "country"))
-        contacts = _pick_contacts(s, country, None)
-        if contacts:
-            parts.append(bold(_("Numbers that can help now:")) + "\n" + contacts_text(s, lang, contacts))
+        contacts = [c for c in _pick_contacts(s, country, None) if c.kind in ("emergency", "hotline")]
+        if contacts and country:
+            parts.append(bold(_("Numbers that can help now:")) + "\n" + contacts_text(s, lang, contacts, country))
     number = len(progress.path) + 1
     parts.append(f"{bold(flow.title[lang])} · {number}\n{esc(step.ask[lang])}")
     rows = [
@@ -144,8 +144,8 @@ def finish_reply(s: Services, flow: Flow, progress: Progress, lang: str, bot_use
         country = progress.vars.get(flow.contacts.get("country", "country"))
         problem = progress.vars.get(flow.contacts.get("topics", "problem"))
         contacts = _pick_contacts(s, country, problem)
-        if contacts:
-            parts.append(bold(_("Who can help:")) + "\n" + contacts_text(s, lang, contacts))
+        if contacts and country:
+            parts.append(bold(_("Who can help:")) + "\n" + contacts_text(s, lang, contacts, country))
     if flow.end:
         parts.append(esc(flow.end[lang]))
     rows: list[tuple[Button, ...]] = []
@@ -154,8 +154,8 @@ def finish_reply(s: Services, flow: Flow, progress: Progress, lang: str, bot_use
     for tid in topic_ids:
         if tid not in seen and s.content.topic(tid):
             seen.append(tid)
-    for tid in seen[:6]:
-        rows.append((Button(short_label(s.content.topics[tid].title[lang]), cb.encode("t", tid)),))
+    topic_buttons = [Button(short_label(s.content.topics[tid].title[lang]), cb.encode("t", tid)) for tid in seen[:12]]
+    rows.extend(tuple(topic_buttons[i : i + 2]) for i in range(0, len(topic_buttons), 2))
     link = deep_link(bot_username, flow.id)
     if link:
         share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(flow.title[lang], safe='')}"

@@ -54,6 +54,19 @@ async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await send(update, context, [answers.topic_reply(s, topic, who.lang)])
 
 
+async def contacts_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``c:<country>``: every contact for one country."""
+    query = update.callback_query
+    await query.answer()
+    who = asker(update, context)
+    if who is None:
+        return
+    s = services(context)
+    country = decode(query.data).args[0]
+    s.storage.log_event(who.key, "button", lang=who.lang, topic="hotlines", detail=query.data)
+    await send(update, context, [answers.contacts_reply(s, who.lang, country)])
+
+
 async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = asker(update, context)
     if who is None:
@@ -72,6 +85,7 @@ COMMANDS = [
 ]
 BUTTONS = [
     CallbackQueryHandler(topic_button, pattern=accepts("t", "s")),
+    CallbackQueryHandler(contacts_button, pattern=accepts("c")),
 ]
 
 # Registered after every command handler, so commands are never treated as questions.

@@ -15,7 +15,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who is None:
         return
     s = services(context)
-    payload = context.args[0] if context.args else None
+    # The whole rest of the command: a payload with a space is not one a deep link can carry.
+    payload = " ".join(context.args) if context.args else None
     s.storage.touch_user(who.key)
     target = guide.parse_start_payload(payload, s.content.flows)
     s.storage.log_event(who.key, "start", lang=who.lang, detail="deep-link" if target else ("bad-payload" if payload else None),

@@ -75,10 +75,19 @@ async def test_hotlines_command_lists_contacts_marked_unconfirmed(harness):
     contacts = harness.services.content.contacts
     assert contacts, "contacts.yaml must list contacts"
     for c in contacts:
-        if c.phone:
-            assert c.phone in text
+        if c.phone and c.kind in ("emergency", "hotline"):
+            assert c.phone in text, c.id
     if any(not c.verified for c in contacts):
         assert "Not yet confirmed by our editors" in text
+    countries = [d for d in callback_data(sent[-1]) if d.startswith("c:")]
+    assert "c:cambodia" in countries and "c:thailand" in countries
+    for data in countries:
+        country = data[2:]
+        page = "\n".join(m["plain"] for m in await harness.press(data, user=EN_USER))
+        for c in harness.services.content.contacts_for(country):
+            shown = c.phone or c.email or c.url
+            if shown:
+                assert page.count(c.name["en"]) == 1, (country, c.id)  # listed once
 
 
 async def test_topic_and_sources_buttons(harness):
