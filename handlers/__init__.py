@@ -14,8 +14,11 @@ FEATURES = (start, questions, flows, feedback, privacy, admin)
 
 def register(app: Application) -> None:
     """Register every handler, most specific first."""
-    # 0. Before everything (group -1): per-user flood control; stops the update when over the limit.
-    app.add_handler(flood.FLOOD_HANDLER, group=-1)
+    # 0. Guards before everything, each in its own group (only one handler per group runs):
+    #    per-user flood control, then presses with empty callback data (which would otherwise
+    #    match every button handler). Both stop the update when they act.
+    app.add_handler(flood.FLOOD_HANDLER, group=-2)
+    app.add_handler(errors.EMPTY_BUTTON, group=-1)
     # 1. Group and channel chats: stay quiet (a /start there gets a pointer to a private chat).
     app.add_handler(errors.GROUP_HANDLER)
     # 2. Commands, before any text handler so they are never read as questions.

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
 from bot import answers
 from handlers.common import asker, is_private, send, services
@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In groups the bot stays quiet, except to point a /start or /help to a private chat."""
     message = update.effective_message
-    if message and message.text and message.text.split("@")[0].split()[0] in ("/start", "/help"):
+    words = (message.text or "").split() if message else []
+    if words and words[0].split("@")[0] in ("/start", "/help"):
         who = asker(update, context)
         await send(update, context, [answers.group_notice(services(context), who.lang if who else "en")])
 
@@ -66,18 +67,26 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_user is None or not is_private(update):
         return
     try:
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:
-                pass  # already answered
+        # Button handlers answer the press first thing, so it is not answered again here
+        # (Telegram refuses a second answer).
         who = asker(update, context)
         await send(update, context, [answers.error_reply(services(context), who.lang if who else "en")])
     except Exception:  # the error path itself must never raise
         log.exception("could not tell the user about an error")
 
 
+async def empty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press with no callback data: python-telegram-bot matches it to every button handler
+    with a pattern, so it is caught here first and treated as forged."""
+    query = update.callback_query
+    if query is None or query.data or query.game_short_name:
+        return
+    await forged_button(update, context)
+    raise ApplicationHandlerStop
+
+
 GROUP_HANDLER = MessageHandler(~filters.ChatType.PRIVATE, group_message)
 UNKNOWN_COMMAND = MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command)
 NOT_TEXT = MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, not_text)
 FORGED_BUTTON = CallbackQueryHandler(forged_button)
+EMPTY_BUTTON = TypeHandler(Update, empty_button)
