@@ -10,10 +10,11 @@ import logging
 
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.ratelimit import ReliableRateLimiter
+from bot.transport import JsonHTTPXRequest, SafeBot
 from bot.services import Services
 from bot.storage import Storage
 
@@ -56,6 +57,11 @@ async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("retention job failed; will try again")
 
 
+async def flush_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write batched log rows at least every second, even when the bot is idle."""
+    context.application.bot_data["services"].storage.flush()
+
+
 async def _post_init(app: Application) -> None:
     """Only under run_polling/run_webhook: publish the command menu in both languages."""
     for lang, commands in COMMANDS.items():
@@ -80,25 +86,32 @@ def build_application(
     from handlers import register
 
     services = services or Services(settings, storage=storage)
+    if request is None:
+        request = JsonHTTPXRequest(connection_pool_size=16, read_timeout=10, write_timeout=10)
+        updates_request = JsonHTTPXRequest(connection_pool_size=1, read_timeout=40)
+    else:
+        updates_request = request
+    bot = SafeBot(
+        settings.token or LOCAL_TOKEN,
+        base_url=settings.api_base_url,
+        request=request,
+        get_updates_request=updates_request,
+        defaults=Defaults(block=True),
+        rate_limiter=ReliableRateLimiter(
+            overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3, enabled=settings.rate_limit
+        ),
+    )
     builder: ApplicationBuilder = (
         Application.builder()
-        .token(settings.token or LOCAL_TOKEN)
-        .base_url(settings.api_base_url)
-        .defaults(Defaults(block=True))
-        .rate_limiter(ReliableRateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3, enabled=settings.rate_limit))
+        .bot(bot)
         .concurrent_updates(8)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    else:
-        builder = builder.request(HTTPXRequest(connection_pool_size=16, read_timeout=10, write_timeout=10)).get_updates_request(
-            HTTPXRequest(connection_pool_size=1, read_timeout=40)
-        )
     app = builder.build()
     app.bot_data["services"] = services
     register(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(retention_job, interval=6 * 3600, first=30, name="retention")
+        app.job_queue.run_repeating(flush_job, interval=1.0, first=1.0, name="flush")
     return app

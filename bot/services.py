@@ -35,7 +35,8 @@ class Services:
         self.settings = settings
         self.translator = Translator(settings.locales_dir)
         self.catalog = catalog or self._build_catalog(settings.content_dir)
-        self.storage = storage or Storage(Path(settings.data_dir) / DB_FILE)
+        # Batched writes: the bot flushes every second (a job) and on every clean stop.
+        self.storage = storage or Storage(Path(settings.data_dir) / DB_FILE, flush_interval=1.0)
         self._keys: UserKeys | None = None  # created on first use: `ask` never touches the data folder
 
     def _build_catalog(self, root: Path) -> Catalog:

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 DB_FILE = "bot.sqlite3"
 MAX_PENDING = 10_000  # events kept in memory while the disk is failing
 MAX_TEXT = 1000  # characters of a question kept for editors
+BATCH = 64  # rows written together when batching
 
 
 class StorageError(RuntimeError):
@@ -52,9 +54,15 @@ def utcnow() -> str:
 class Storage:
     """All reads and writes of the bot's SQLite file."""
 
-    def __init__(self, path: Path | str | None) -> None:
-        """Open (and create) the database; ``None`` or ":memory:" gives an in-memory one for tests."""
+    def __init__(self, path: Path | str | None, flush_interval: float = 0.0) -> None:
+        """Open (and create) the database; ``None`` or ":memory:" gives an in-memory one for tests.
+
+        ``flush_interval`` > 0 batches writes: rows are written together in one transaction
+        when that many seconds have passed or BATCH rows are waiting (the bot flushes on a
+        timer and on every clean stop). 0 writes every row at once.
+        """
         self.path = None if path in (None, ":memory:") else Path(path)
+        self.flush_interval = flush_interval
         try:
             if self.path is None:
                 conn = sqlite3.connect(":memory:")
@@ -69,8 +77,10 @@ class Storage:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
         self._pending: deque[tuple[str, dict]] = deque(maxlen=MAX_PENDING)
-        self._prefs: dict[str, str] = {}  # write-through cache, survives a failing disk
+        self._prefs: dict[str, str | None] = {}  # write-through cache, survives a failing disk
         self._flows: dict[str, FlowState | None] = {}
+        self._seen_today: set[tuple[str, str]] = set()
+        self._last_flush = time.monotonic()
         self.failures = 0
 
     def _create(self) -> None:
@@ -108,28 +118,40 @@ class Storage:
     # --- writes that must never fail the caller ---------------------------------
 
     def _write(self, table: str, row: dict, upsert_pk: str | None = None) -> bool:
-        """Insert or upsert a row; on failure queue it and report False."""
+        """Queue a row; write now unless batching. True when everything queued is on disk."""
         self._pending.append((table, {**row, "__pk": upsert_pk}))
-        return self.flush()
+        due = (
+            self.flush_interval <= 0
+            or len(self._pending) >= BATCH
+            or time.monotonic() - self._last_flush >= self.flush_interval
+        )
+        return self.flush() if due else False
 
     def flush(self) -> bool:
-        """Write every queued row, oldest first; stop at the first failure (kept for later)."""
-        while self._pending:
-            table, row = self._pending[0]
-            pk = row.get("__pk")
-            data = {k: v for k, v in row.items() if k != "__pk"}
-            try:
-                with self.db.conn:
+        """Write every queued row in one transaction; on failure keep them all for the next try."""
+        if not self._pending:
+            return True
+        rows = list(self._pending)
+        try:
+            with self.db.conn:
+                for table, row in rows:
+                    pk = row.get("__pk")
+                    cols = [k for k in row if k != "__pk"]
+                    names = ", ".join(f"[{c}]" for c in cols)
+                    marks = ", ".join("?" for _ in cols)
+                    sql = f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
                     if pk:
-                        self.db[table].upsert(data, pk=pk)
-                    else:
-                        self.db[table].insert(data)
-            except sqlite3.Error as exc:
-                self.failures += 1
-                if self.failures == 1 or self.failures % 100 == 0:
-                    log.warning("storage write failed (%s); %d rows kept in memory", exc, len(self._pending))
-                return False
+                        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk)
+                        sql += f" ON CONFLICT([{pk}]) DO UPDATE SET {updates}"
+                    self.db.conn.execute(sql, [row[c] for c in cols])
+        except sqlite3.Error as exc:
+            self.failures += 1
+            if self.failures == 1 or self.failures % 100 == 0:
+                log.warning("storage write failed (%s); %d rows kept in memory", exc, len(self._pending))
+            return False
+        for _ in rows:
             self._pending.popleft()
+        self._last_flush = time.monotonic()
         return True
 
     @property
@@ -171,6 +193,11 @@ class Storage:
     def touch_user(self, user: str) -> None:
         """Record that a user was seen today (day granularity only)."""
         today = utcnow()[:10]
+        if (user, today) in self._seen_today:
+            return
+        if len(self._seen_today) > 100_000:
+            self._seen_today.clear()
+        self._seen_today.add((user, today))
         try:
             row = self.db["users"].get(user)
             first = row["first_seen"]
@@ -186,11 +213,12 @@ class Storage:
             return self._prefs[user]
         try:
             row = self.db["users"].get(user)
-        except (sqlite_utils.db.NotFoundError, sqlite3.Error):
-            return None
-        if row.get("lang"):
-            self._prefs[user] = row["lang"]
-        return row.get("lang")
+        except sqlite_utils.db.NotFoundError:
+            row = {}
+        except sqlite3.Error:
+            return None  # not cached: ask again when the disk is back
+        self._prefs[user] = row.get("lang") or None
+        return self._prefs[user]
 
     def set_lang(self, user: str, lang: str) -> None:
         self._prefs[user] = lang
@@ -208,9 +236,12 @@ class Storage:
             return self._flows[user]
         try:
             row = self.db["flow_state"].get(user)
-        except (sqlite_utils.db.NotFoundError, sqlite3.Error):
+        except sqlite_utils.db.NotFoundError:
+            row = {}
+        except sqlite3.Error:
             return None
         if not row.get("flow"):
+            self._flows[user] = None
             return None
         state = FlowState(row["flow"], row["step"], row["run"], json.loads(row["answers"] or "{}"), row["tag"])
         self._flows[user] = state
@@ -237,7 +268,9 @@ class Storage:
         """Delete everything stored about one user; returns rows deleted."""
         self._prefs.pop(user, None)
         self._flows.pop(user, None)
+        self._seen_today = {k for k in self._seen_today if k[0] != user}
         self._pending = deque(((t, r) for t, r in self._pending if r.get("user") != user and r.get("key") != user), maxlen=MAX_PENDING)
+        self.flush()
         deleted = 0
         with self.db.conn:
             for table, col in (("events", "user"), ("users", "key"), ("flow_state", "user")):
@@ -256,6 +289,7 @@ class Storage:
     # --- reads for editors -----------------------------------------------------------
 
     def events(self, since: str | None = None, kinds: Iterable[str] | None = None) -> list[dict]:
+        self.flush()
         where, params = [], []
         if since:
             where.append("ts >= ?")

@@ -17,7 +17,7 @@ def register(app: Application) -> None:
     # 0. Guards before everything, each in its own group (only one handler per group runs):
     #    per-user flood control, then presses with empty callback data (which would otherwise
     #    match every button handler). Both stop the update when they act.
-    app.add_handler(flood.FLOOD_HANDLER, group=-2)
+    app.add_handler(flood.FloodHandler(app), group=-2)
     app.add_handler(errors.EMPTY_BUTTON, group=-1)
     # 1. Group and channel chats: stay quiet (a /start there gets a pointer to a private chat).
     app.add_handler(errors.GROUP_HANDLER)

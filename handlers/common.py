@@ -4,16 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.i18n import pick_language
 from bot.replies import Reply
 from bot.services import Services
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
@@ -44,18 +41,14 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> list[list[dict]] | None:
+    """Inline keyboard as the Bot API's JSON (see bot.transport.SafeBot.send_html)."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, callback_data=b.data) if b.data else InlineKeyboardButton(b.label, url=b.url)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
+    return [
+        [{"text": b.label, "callback_data": b.data} if b.data else {"text": b.label, "url": b.url} for b in row]
+        for row in reply.buttons
+    ]
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Iterable[Reply]) -> None:
@@ -65,10 +58,4 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Iter
         return
     for reply in replies:
         for part in reply.chunks():
-            await context.bot.send_message(
-                chat_id=chat.id,
-                text=part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(part),
-                link_preview_options=NO_PREVIEW,
-            )
+            await context.bot.send_html(chat.id, part.text, keyboard(part))

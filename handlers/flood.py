@@ -9,10 +9,12 @@ import time
 from collections import OrderedDict, deque
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.constants import ChatType
+from telegram.ext import Application, ApplicationHandlerStop, BaseHandler, ContextTypes
 
 from bot import answers
-from handlers.common import is_private, send, services
+from bot.services import Services
+from handlers.common import send, services
 
 MAX_USERS_TRACKED = 50_000
 
@@ -47,23 +49,40 @@ class FloodGate:
         return False, False
 
 
-async def flood_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None or not is_private(update):
-        return
+class FloodHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
+    """Counts every private update in ``check_update`` and matches only when a user is over
+    the limit, so ordinary updates cost one function call (a TypeHandler would run a full
+    handler for each). Registered first, in its own group."""
+
+    def __init__(self, application: Application) -> None:
+        super().__init__(over_limit)
+        self._application = application
+        self._gate = FloodGate()
+
+    def check_update(self, update: object) -> object:
+        if not isinstance(update, Update):
+            return False
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or chat.type != ChatType.PRIVATE:
+            return False
+        s: Services = self._application.bot_data["services"]
+        key = s.user_key(user.id)
+        allowed, warn = self._gate.allow(key, s.settings.flood_limit, s.settings.flood_window)
+        return False if allowed else ("warn" if warn else "quiet")
+
+    def collect_additional_context(self, context, update, application, check_result) -> None:  # type: ignore[override]
+        context.flood = check_result  # type: ignore[attr-defined]
+
+
+async def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Over the limit: answer the press, send the slow-down notice once per window, stop the update."""
     s = services(context)
-    gate: FloodGate = context.application.bot_data.setdefault("flood_gate", FloodGate())
-    key = s.user_key(user.id)
-    allowed, warn = gate.allow(key, s.settings.flood_limit, s.settings.flood_window)
-    if allowed:
-        return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    if warn:
+    if getattr(context, "flood", None) == "warn":
+        user = update.effective_user
+        key = s.user_key(user.id)
         lang = s.storage.get_lang(key) or ("km" if (user.language_code or "").startswith("km") else "en")
         s.storage.log_event(key, "flood", lang=lang)
         await send(update, context, [answers.slow_down(s, lang)])
     raise ApplicationHandlerStop
-
-
-FLOOD_HANDLER = TypeHandler(Update, flood_check)

@@ -101,11 +101,13 @@ async def test_locked_database_does_not_stop_answers_and_loses_nothing(settings,
         try:
             sent = await h.say("how much does a passport cost", user=USER)
             assert len(sent) == 1 and "passport" in sent[0]["plain"].lower()
+            assert h.services.storage.flush() is False  # the disk refuses; rows stay in memory
             assert h.services.storage.pending > 0
         finally:
             blocker.rollback()
             blocker.close()
         await h.say("thank you", user=USER)
+        assert h.services.storage.flush() is True
         assert h.services.storage.pending == 0
         kinds = [r["text"] for r in h.services.storage.events(kinds=["question"])]
         assert "how much does a passport cost" in kinds
