@@ -86,3 +86,60 @@ async def test_in_process_polling_against_loopback(settings, catalog_services):
     finally:
         app.bot_data["services"].storage.close()
         await server.stop()
+
+
+async def test_webhook_mode_sets_the_webhook_and_answers_posted_updates(tmp_path):
+    import json
+    import socket
+
+    import httpx
+
+    from bot.cli import webhook_path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api = FakeBotAPI()
+    server = await LoopbackServer(api).start()
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+        "BOT_WEBHOOK_URL": "https://bot.example.org/hook",
+        "BOT_WEBHOOK_LISTEN": "127.0.0.1",
+        "BOT_WEBHOOK_PORT": str(port),
+        "BOT_WEBHOOK_SECRET": "s3cret-token_1",
+    }
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await _wait_for(lambda: any(r.method == "setWebhook" and r.ok for r in api.requests))
+        hook = next(r for r in api.requests if r.method == "setWebhook")
+        path = webhook_path(LOCAL_TOKEN)
+        assert hook.params["url"] == f"https://bot.example.org/hook/{path}"
+        assert hook.params["secret_token"] == "s3cret-token_1"
+        assert LOCAL_TOKEN.split(":")[1] not in hook.params["url"]
+        update = api.push_text(FakeBotAPI.user(9009, "Dara", "en"), "/start")
+        url = f"http://127.0.0.1:{port}/{path}"
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):  # the web server may start a moment after setWebhook
+                try:
+                    bad = await client.post(url, content=json.dumps(update), headers={"Content-Type": "application/json"})
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+            assert bad.status_code == 403  # no secret: refused
+            good = await client.post(url, content=json.dumps(update), headers={
+                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"})
+            assert good.status_code == 200
+        await _wait_for(lambda: len(api.sent(9009)) == 1)
+        assert "Hello!" in api.sent(9009)[0].params["text"]
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        assert api.refused() == []
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await server.stop()
