@@ -78,3 +78,12 @@ def accepts(*kinds: str):
             return False
 
     return check
+
+
+def topic_of(callback: Callback) -> str | None:
+    """The topic a button is about (for the log and stats), if any."""
+    if callback.kind in ("t", "s", "fb"):
+        return callback.args[0]
+    if callback.kind == "c":
+        return "hotlines"
+    return None

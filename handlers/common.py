@@ -1,13 +1,15 @@
 """Telegram plumbing shared by the feature handlers: who is asking, in which language, and sending replies."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Awaitable, Callable, Iterable
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.callbacks import Callback, decode, topic_of
 from bot.i18n import pick_language
 from bot.replies import Reply
 from bot.services import Services
@@ -59,3 +61,45 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Iter
     for reply in replies:
         for part in reply.chunks():
             await context.bot.send_html(chat.id, part.text, keyboard(part))
+
+
+UserHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker], Awaitable[None]]
+ButtonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker, Callback], Awaitable[None]]
+
+
+def for_user(fn: UserHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A command handler: gets the services and the asker; updates without a user are skipped."""
+
+    @functools.wraps(fn)
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = asker(update, context)
+        if who is not None:
+            await fn(update, context, services(context), who)
+
+    return handler
+
+
+def for_button(*, answer: bool = True, log: bool = True) -> Callable[[ButtonHandler], Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]]:
+    """A button handler: the press answered (Telegram shows a spinner until then), the asker
+    resolved, the callback data parsed (the handler's pattern already accepted it) and logged."""
+
+    def wrap(fn: ButtonHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+        @functools.wraps(fn)
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            if answer:
+                await query.answer()
+            who = asker(update, context)
+            if who is None:
+                if not answer:
+                    await query.answer()
+                return
+            s = services(context)
+            data = decode(query.data)
+            if log:
+                s.storage.log_event(who.key, "button", lang=who.lang, topic=topic_of(data), detail=query.data)
+            await fn(update, context, s, who, data)
+
+        return handler
+
+    return wrap

@@ -5,21 +5,17 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import answers
-from bot.callbacks import accepts, decode
-from handlers.common import asker, send, services
+from bot.callbacks import Callback, accepts
+from bot.services import Services
+from handlers.common import Asker, for_button, send
 
 
-async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button(answer=False, log=False)  # answered with a thank-you pop-up; logged as feedback
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """``fb:<topic>:1`` helpful, ``fb:<topic>:0`` not helpful: logged per topic for editors."""
-    query = update.callback_query
-    who = asker(update, context)
-    if who is None:
-        await query.answer()
-        return
-    s = services(context)
-    topic_id, value = decode(query.data).args
+    topic_id, value = data.args
     helpful = value == "1"
-    await query.answer(answers.feedback_toast(s, who.lang, helpful))
+    await update.callback_query.answer(answers.feedback_toast(s, who.lang, helpful))
     if s.content.topic(topic_id) is None:
         return
     s.storage.log_event(who.key, "feedback", lang=who.lang, topic=topic_id, detail="up" if helpful else "down")

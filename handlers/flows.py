@@ -5,35 +5,25 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import guide
-from bot.callbacks import accepts, decode
-from handlers.common import asker, send, services
+from bot.callbacks import Callback, accepts
+from bot.services import Services
+from handlers.common import Asker, for_button, for_user, send
 
 
-async def checks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    services(context).storage.log_event(who.key, "command", lang=who.lang, detail="checks")
-    await send(update, context, [guide.flows_menu(services(context), who.lang)])
+@for_user
+async def checks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    s.storage.log_event(who.key, "command", lang=who.lang, detail="checks")
+    await send(update, context, [guide.flows_menu(s, who.lang)])
 
 
-async def cancel_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    await send(update, context, [guide.cancel(services(context), who.key, who.lang)])
+@for_user
+async def cancel_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    await send(update, context, [guide.cancel(s, who.key, who.lang)])
 
 
-async def flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button()
+async def flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """``g`` list, ``f:<flow>`` start, ``a:<run>:<step>:<i>`` answer, ``r`` resume, ``x`` leave."""
-    query = update.callback_query
-    await query.answer()
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
-    data = decode(query.data)
-    s.storage.log_event(who.key, "button", lang=who.lang, detail=query.data)
     if data.kind == "g":
         replies = [guide.flows_menu(s, who.lang)]
     elif data.kind == "f":

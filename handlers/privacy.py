@@ -5,33 +5,24 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import answers
-from bot.callbacks import accepts, decode
-from handlers.common import asker, send, services
+from bot.callbacks import Callback, accepts
+from bot.services import Services
+from handlers.common import Asker, for_button, for_user, send
 
 
-async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    await send(update, context, [answers.privacy_notice(services(context), who.lang)])
+@for_user
+async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    await send(update, context, [answers.privacy_notice(s, who.lang)])
 
 
-async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    await send(update, context, [answers.forget_confirm(services(context), who.lang)])
+@for_user
+async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    await send(update, context, [answers.forget_confirm(s, who.lang)])
 
 
-async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button(log=False)  # logging a press would write about the user we may be about to forget
+async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """``p`` notice; ``fg:ask`` confirm; ``fg:yes`` delete everything; ``fg:no`` keep."""
-    query = update.callback_query
-    await query.answer()
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
-    data = decode(query.data)
     if data.kind == "p":
         reply = answers.privacy_notice(s, who.lang)
     elif data.args[0] == "ask":

@@ -5,8 +5,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import answers, guide
-from bot.callbacks import accepts, decode
-from handlers.common import asker, send, services
+from bot.callbacks import Callback, accepts
+from bot.services import Services
+from handlers.common import Asker, asker, for_button, for_user, send, services
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,17 +36,10 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, context, replies)
 
 
-async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button()
+async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """Buttons ``t:<topic>`` (show a topic) and ``s:<topic>`` (its sources)."""
-    query = update.callback_query
-    await query.answer()
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
-    data = decode(query.data)
     topic = s.content.topic(data.args[0])
-    s.storage.log_event(who.key, "button", lang=who.lang, topic=data.args[0], detail=query.data)
     if topic is None:  # a topic removed by a content reload, or forged data
         await send(update, context, [answers.stale_button(s, who.lang)])
     elif data.kind == "s":
@@ -54,30 +48,18 @@ async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await send(update, context, [answers.topic_reply(s, topic, who.lang)])
 
 
-async def contacts_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button()
+async def contacts_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """``c:<country>``: every contact for one country."""
-    query = update.callback_query
-    await query.answer()
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
-    country = decode(query.data).args[0]
-    s.storage.log_event(who.key, "button", lang=who.lang, topic="hotlines", detail=query.data)
-    await send(update, context, [answers.contacts_reply(s, who.lang, country)])
+    await send(update, context, [answers.contacts_reply(s, who.lang, data.args[0])])
 
 
-async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
+@for_user
+async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
     s.storage.log_event(who.key, "command", lang=who.lang, topic="hotlines", detail="hotlines")
     topic = s.content.topic("hotlines")
-    if topic is None:
-        await send(update, context, [answers.menu(s, who.lang)])
-        return
-    await send(update, context, [answers.topic_reply(s, topic, who.lang)])
+    reply = answers.topic_reply(s, topic, who.lang) if topic else answers.menu(s, who.lang)
+    await send(update, context, [reply])
 
 
 COMMANDS = [

@@ -5,16 +5,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import answers, guide
-from bot.callbacks import accepts, decode
-from handlers.common import asker, send, services
+from bot.callbacks import Callback, accepts
+from bot.services import Services
+from handlers.common import Asker, for_button, for_user, send
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_user
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
     """Welcome, or jump straight into a flow from a deep link ``?start=<flow>--<tag>``."""
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
     # The whole rest of the command: a payload with a space is not one a deep link can carry.
     payload = " ".join(context.args) if context.args else None
     s.storage.touch_user(who.key)
@@ -23,43 +21,30 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         flow=target[0] if target else None, tag=target[1] if target else None)
     if target:
         await send(update, context, guide.start(s, who.key, target[0], who.lang, target[1]))
-        return
-    await send(update, context, [answers.welcome(s, who.lang)])
+    else:
+        await send(update, context, [answers.welcome(s, who.lang)])
 
 
-async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    services(context).storage.log_event(who.key, "command", lang=who.lang, detail="help")
-    await send(update, context, [answers.help_text(services(context), who.lang)])
+@for_user
+async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    s.storage.log_event(who.key, "command", lang=who.lang, detail="help")
+    await send(update, context, [answers.help_text(s, who.lang)])
 
 
-async def menu_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    services(context).storage.log_event(who.key, "command", lang=who.lang, detail="menu")
-    await send(update, context, [answers.menu(services(context), who.lang)])
+@for_user
+async def menu_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    s.storage.log_event(who.key, "command", lang=who.lang, detail="menu")
+    await send(update, context, [answers.menu(s, who.lang)])
 
 
-async def language_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = asker(update, context)
-    if who is None:
-        return
-    await send(update, context, [answers.language_chooser(services(context), who.lang)])
+@for_user
+async def language_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+    await send(update, context, [answers.language_chooser(s, who.lang)])
 
 
-async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_button()
+async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
     """Buttons: ``m`` main menu, ``L`` language chooser, ``l:<lang>`` set language."""
-    query = update.callback_query
-    await query.answer()
-    who = asker(update, context)
-    if who is None:
-        return
-    s = services(context)
-    data = decode(query.data)
-    s.storage.log_event(who.key, "button", lang=who.lang, detail=query.data)
     if data.kind == "m":
         await send(update, context, [answers.menu(s, who.lang)])
     elif data.kind == "L":
