@@ -31,6 +31,13 @@ def test_every_command_is_documented_in_the_readme():
         assert f"python -m bot {command}" in README, command
 
 
+def test_every_command_the_readme_mentions_exists():
+    known = set(_commands())
+    mentioned = set(re.findall(r"python -m bot ([a-z]+(?: [a-z]+)?)", README))
+    for text in mentioned:
+        assert text in known or text.split()[0] in known, text
+
+
 @pytest.mark.parametrize("command", list(_commands()))
 def test_every_command_has_help(command):
     proc = subprocess.run([sys.executable, "-m", "bot", *command.split(), "--help"], capture_output=True, text=True, timeout=60)
