@@ -125,9 +125,12 @@ class Source:
     def label(self) -> str:
         """A short human-readable citation."""
         if self.seed:
-            where = ", ".join(f"L{n}" for n in self.lines)
-            year = f" ({self.year})" if self.year else ""
-            return f"{SEED_TITLES.get(self.seed, self.seed)}{year}, {where}"
+            title = SEED_TITLES.get(self.seed, self.seed)
+            where = ("line " if len(self.lines) == 1 else "lines ") + ", ".join(map(str, self.lines))
+            label = f"{title}, {where}"
+            if self.year and str(self.year) not in title and str(self.year) not in (self.supports or ""):
+                label += f" (a fact from {self.year})"
+            return label
         text = self.name or ""
         if self.url:
             text += f" — {self.url}"

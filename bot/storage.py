@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -80,6 +80,10 @@ class Storage:
         self._prefs: dict[str, str | None] = {}  # write-through cache, survives a failing disk
         self._flows: dict[str, FlowState | None] = {}
         self._seen_today: set[tuple[str, str]] = set()
+        # The language last answered in when the user has not chosen one (e.g. Khmer for a
+        # question typed in romanized Khmer), so their next button press stays in it.
+        # Memory only: it is a guess, not a choice, and need not outlive a restart.
+        self._inferred: OrderedDict[str, str] = OrderedDict()
         self._last_flush = time.monotonic()
         self.failures = 0
 
@@ -229,6 +233,15 @@ class Storage:
             first = today
         self._write("users", {"key": user, "lang": lang, "first_seen": first, "last_seen": today}, upsert_pk="key")
 
+    def get_inferred_lang(self, user: str) -> str | None:
+        return self._inferred.get(user)
+
+    def set_inferred_lang(self, user: str, lang: str) -> None:
+        self._inferred[user] = lang
+        self._inferred.move_to_end(user)
+        if len(self._inferred) > 50_000:
+            self._inferred.popitem(last=False)
+
     # --- flow progress -------------------------------------------------------------
 
     def get_flow(self, user: str) -> FlowState | None:
@@ -268,6 +281,7 @@ class Storage:
         """Delete everything stored about one user; returns rows deleted."""
         self._prefs.pop(user, None)
         self._flows.pop(user, None)
+        self._inferred.pop(user, None)
         self._seen_today = {k for k in self._seen_today if k[0] != user}
         self._pending = deque(((t, r) for t, r in self._pending if r.get("user") != user and r.get("key") != user), maxlen=MAX_PENDING)
         self.flush()

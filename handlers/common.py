@@ -34,7 +34,10 @@ def asker(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None =
         return None
     s = services(context)
     key = s.user_key(user.id)
-    lang = pick_language(s.storage.get_lang(key), text, user.language_code)
+    stored = s.storage.get_lang(key)
+    if stored is None and not text:  # a button or command: stay in the language last answered in
+        stored = s.storage.get_inferred_lang(key)
+    lang = pick_language(stored, text, user.language_code)
     return Asker(key, lang, s.is_admin(user.id))
 
 

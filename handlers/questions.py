@@ -19,6 +19,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     explicit = s.storage.get_lang(who.key) is not None
     result = answers.answer_question(s, text, who.lang, explicit_lang=explicit)
+    if not explicit:
+        s.storage.set_inferred_lang(who.key, result.lang)
     s.storage.touch_user(who.key)
     s.storage.log_event(
         who.key,

@@ -182,3 +182,14 @@ async def test_reply_buttons_never_carry_khmer_labels_in_data(harness):
     for b in buttons(sent[0]):
         if "callback_data" in b:
             assert re.fullmatch(r"[A-Za-z0-9:_-]+", b["callback_data"])
+
+
+async def test_romanized_khmer_is_answered_in_khmer_and_buttons_stay_in_khmer(harness):
+    sent = await harness.say("passport tlai ponman", user=NO_LANG_USER)
+    assert has_khmer(sent[0]["plain"].split("\n")[0])  # the title is Khmer
+    sent = await harness.press("s:passport", user=NO_LANG_USER)
+    assert sent[0]["plain"].startswith("ព័ត៌មាននេះបានមកពី")
+    # An explicit choice still wins over the guess.
+    await harness.press("l:en", user=NO_LANG_USER)
+    sent = await harness.say("passport tlai ponman", user=NO_LANG_USER)
+    assert sent[0]["plain"].startswith("Getting a passport")
