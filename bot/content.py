@@ -195,6 +195,8 @@ class Content:
     glossary: list[dict] = field(default_factory=list)
     flows: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None
+    # Questions the bot must not answer, by language (content/out_of_scope.yaml).
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
@@ -299,8 +301,13 @@ def load_content(root: Path, validate: bool = True) -> Content:
                 problems.append(f"{path}:1: flow cannot be loaded: {exc}")
                 continue
             flows[flow.id] = flow
+    out_of_scope: dict[str, tuple[str, ...]] = {}
+    oos_path = root / "out_of_scope.yaml"
+    if oos_path.exists():
+        raw = (load_located(oos_path).data or {}).get("questions") or {}
+        out_of_scope = {lang: tuple(raw.get(lang) or ()) for lang in QUESTION_LANGS}
     if problems:
         raise ContentError(problems)
     if not topics:
         raise ContentError([f"{root}/topics:1: no topics found"])
-    return Content(topics=topics, contacts=contacts, glossary=glossary, flows=flows, root=root)
+    return Content(topics=topics, contacts=contacts, glossary=glossary, flows=flows, root=root, out_of_scope=out_of_scope)

@@ -245,6 +245,7 @@ def check_content(root: Path, today: dt.date | None = None) -> CheckReport:
                     report.warnings.append(f"{doc.where('questions', lang, i)}: example question {q!r} repeated")
                 else:
                     seen_questions[key] = (tid, doc.where("questions", lang, i))
+    _check_out_of_scope(root, seen_questions, report)
     missing = [t for t in SPEC_TOPICS if t not in ids]
     if missing:
         report.warnings.append(f"{root}/topics:1: spec topics not written yet: {', '.join(missing)}")
@@ -286,6 +287,31 @@ def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
             quote_digits = re.sub(r"\D", "", c["source"].get("quote", ""))
             if digits.lstrip("0") not in quote_digits and digits[-7:] not in quote_digits:
                 report.errors.append(f"{where}: phone {c['phone']} does not match the digits of its seed quote")
+
+
+def _check_out_of_scope(root: Path, seen_questions: dict[str, tuple[str, str]], report: CheckReport) -> None:
+    """The questions the bot must not answer: valid, in the right script, and in no topic."""
+    path = root / "out_of_scope.yaml"
+    if not path.exists():
+        return
+    try:
+        doc = load_located(path)
+    except ContentError as exc:
+        report.errors.extend(exc.problems)
+        return
+    errors = _schema_errors(_schema_validator(root, "out_of_scope"), doc)
+    report.errors.extend(errors)
+    if errors:
+        return
+    for lang in QUESTION_LANGS:
+        for i, q in enumerate(doc.data["questions"].get(lang) or []):
+            where = doc.where("questions", lang, i)
+            if (lang == "km") != has_khmer(q):
+                report.errors.append(f"{where}: {lang} question {'has no' if lang == 'km' else 'contains'} Khmer script: {q!r}")
+            key = normalize_question(q)
+            if key in seen_questions:
+                other, other_where = seen_questions[key]
+                report.errors.append(f"{where}: out-of-scope question {q!r} is an example of topic {other} ({other_where})")
 
 
 def _check_glossary(root: Path, report: CheckReport) -> None:

@@ -311,7 +311,7 @@ class KhmerDictSegmenter:
 # spelling of frequent words, so that folding treats them alike before any lookup.
 ROMAN_WORDS: dict[str, str] = {}
 for canonical, variants in {
-    "tov": "tov tou dov dow tow tau tv tov2 teu",
+    "tov": "tov tou dov dow tow tau tov2 teu",  # not "tv": that is television in English
     "thver": "thver tver twer thvoeu thveu tveu thvea thvar tvar tve thve thvae thvoe tvoe tver2 tvae",
     "kar": "ka kaa kar kar2 karr kaar",
     "ngar": "ngar ngea ngear nga ngea2 ngie",
