@@ -195,3 +195,28 @@ def test_content_check_command_exit_codes(content_copy):
 def test_flows_of_the_spec_are_present():
     content = load_content(CONTENT)
     assert set(SPEC_FLOWS) <= set(content.flows), sorted(content.flows)
+
+
+def test_check_refuses_an_out_of_scope_question_that_is_also_a_topic_example(content_copy):
+    korea_q = load_content(CONTENT).topics["korea"].questions["en"][0]
+    path = content_copy / "out_of_scope.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["questions"]["en"].append(korea_q)
+    doc["questions"]["km"].append("weather")  # Latin letters in the Khmer list
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    errors = [e for e in check_content(content_copy).errors if "out_of_scope.yaml" in e]
+    assert any("is an example of topic korea" in e for e in errors), errors
+    assert any("km question has no Khmer script" in e for e in errors), errors
+
+
+def test_out_of_scope_examples_are_a_class_that_is_never_answered(tmp_path):
+    from bot.matcher import Matcher
+
+    content = load_content(CONTENT)
+    assert sum(len(v) for v in content.out_of_scope.values()) >= 100
+    with_negatives = Matcher(content)
+    question = "thai football score today"
+    assert question in content.out_of_scope["en"]
+    m = with_negatives.match(question)
+    assert m.topic is None and m.best != "__out_of_scope__"  # falls back, names a real nearest topic
+    assert with_negatives.match("how do i go to work in thailand legally").topic == "thailand"
