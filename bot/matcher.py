@@ -87,6 +87,7 @@ NB_GATE = 1.0
 NB_FEATURE_GATE = 1.0  # and to the (weighted) share of its features seen in training, ** this: CV +0.006
 KM_NGRAMS = (2, 4)  # character n-grams of Khmer words (normalized): robust to segmentation and spelling
 LATIN_NGRAMS = (3, 5)  # character n-grams of folded Latin words: robust to "tou/tov/dov", typos, inflection
+NEAREST_CANDIDATES = 8  # topics, by coverage and by Naive Bayes, in which the nearest example is looked for
 NB_SKELETON = True  # a folded Latin word's consonant skeleton ("thver" -> "tvr") as a feature too
 _VOWELS_RE = re.compile(r"[aeiouy]")
 
@@ -172,12 +173,15 @@ class Matcher:
             for t, c in counts.items():
                 self._typical[t][tid] = min(1.0, TYPICAL_BASE + (1 - TYPICAL_BASE) * 2 * c / total)
         # Inverted index of examples, with each example's vector norm.
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        # Postings by term and topic: the nearest example is only looked for in the topics
+        # that keyword coverage or Naive Bayes already rank high (the others cannot win).
+        self._postings: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._example_norm: list[float] = []
         for i, terms in enumerate(self._example_terms):
             for t in terms:
-                self._postings[t].append(i)
+                self._postings[t][self._example_topic[i]].append(i)
             self._example_norm.append(math.sqrt(sum(self._idf[t] ** 2 for t in terms)) or 1.0)
+        self._postings = {t: dict(by_topic) for t, by_topic in self._postings.items()}
         # Naive Bayes: log P(feature | topic) = log(n + a) - log(N + aV); stored sparsely as the
         # gain over an unseen feature, log((n + a) / a), plus a per-topic constant per unit of weight.
         self._topics = sorted(topic_counts)
@@ -381,12 +385,19 @@ class Matcher:
             w = idf[t] * s
             for tid, typ in self._typical[t].items():
                 coverage[tid] += w * typ
-        # Nearest example per topic (cosine over shared terms).
+        post = self._nb_posterior(words, terms) if NB_WEIGHT else {}
+        # Nearest example (cosine over shared terms), only in the candidate topics.
+        candidates = set(sorted(coverage, key=coverage.__getitem__, reverse=True)[:NEAREST_CANDIDATES])
+        candidates |= set(sorted(post, key=post.__getitem__, reverse=True)[:NEAREST_CANDIDATES])
         dots: dict[int, float] = defaultdict(float)
         for t, s in known:
             w = idf[t] * idf[t] * s
-            for i in self._postings.get(t, ()):
-                dots[i] += w
+            by_topic = self._postings.get(t)
+            if not by_topic:
+                continue
+            for tid in candidates & by_topic.keys():
+                for i in by_topic[tid]:
+                    dots[i] += w
         nearest: dict[str, float] = {}
         for i, dot in dots.items():
             cos = dot / (q_norm * self._example_norm[i])
@@ -398,7 +409,6 @@ class Matcher:
             for tid in coverage.keys() | nearest.keys()
         }
         if NB_WEIGHT:
-            post = self._nb_posterior(words, terms)
             gate = ((total - unknown) / total) ** NB_GATE if NB_GATE else 1.0
             scores = {
                 tid: (1 - NB_WEIGHT) * scores.get(tid, 0.0) + NB_WEIGHT * gate * post.get(tid, 0.0)
