@@ -24,7 +24,6 @@ COUNTRIES = {
     "japan": N_("Japan"),
     "other": N_("Other countries"),
 }
-MENU_TOPICS = ("regular-channels", "costs-fees", "worker-rights", "hotlines")
 LANGUAGE_LABEL = "ភាសាខ្មែរ / English"
 
 
@@ -33,14 +32,13 @@ def _t(s: Services, lang: str) -> Callable[[str], str]:
 
 
 def menu_buttons(s: Services, lang: str) -> tuple[tuple[Button, ...], ...]:
-    """The main menu: the four key topics, guided checks, language, about."""
+    """The main menu: the topics editors put on it, guided checks, language, about."""
     _ = _t(s, lang)
-    content = s.content
-    topics = [content.topic(t) for t in MENU_TOPICS if content.topic(t)]
+    topics = s.content.menu_topics()
     rows: list[tuple[Button, ...]] = []
     for i in range(0, len(topics), 2):
         rows.append(tuple(Button(short_label(t.title[lang]), cb.encode("t", t.id)) for t in topics[i : i + 2]))
-    if content.flows:
+    if s.content.flows:
         rows.append((Button(_("✅ Guided checks"), cb.encode("g")),))
     rows.append((Button(LANGUAGE_LABEL, cb.encode("L")), Button(_("ℹ️ About"), cb.encode("t", "about"))))
     return tuple(rows)

@@ -158,7 +158,7 @@ class Topic:
     sources: tuple[Source, ...]
     related: tuple[str, ...]
     reviewed: str
-    menu: bool = False
+    menu: int = 0  # position on the main menu, 1 first; 0 means not on the menu
     small_talk: bool = False
     origin: str = ""
 
@@ -202,7 +202,8 @@ class Content:
         return self.topics.get(topic_id)
 
     def menu_topics(self) -> list[Topic]:
-        return [t for t in self.topics.values() if t.menu]
+        """The topics editors put on the main menu, in their order."""
+        return sorted((t for t in self.topics.values() if t.menu), key=lambda t: (t.menu, t.id))
 
     def contacts_for(self, country: str | None = None) -> list[Contact]:
         if country is None:
@@ -225,10 +226,19 @@ def _topic_from(doc: Located) -> Topic:
         sources=tuple(Source.from_dict(s) for s in d.get("sources") or ()),
         related=tuple(d.get("related") or ()),
         reviewed=str(d.get("reviewed", "")),
-        menu=bool(d.get("menu", False)),
+        menu=_menu_position(d.get("menu")),
         small_talk=bool(d.get("small_talk", False)),
         origin=str(doc.path),
     )
+
+
+def _menu_position(raw: object) -> int:
+    """``menu: 2`` is the second button; ``menu: true`` comes after the numbered ones."""
+    if raw is True:
+        return 1000
+    if isinstance(raw, int) and raw > 0:
+        return raw
+    return 0
 
 
 def _contact_from(raw: dict) -> Contact:

@@ -164,9 +164,6 @@ class FakeBotAPI:
             query["message"] = message
         return self._push({"callback_query": query})
 
-    def push_raw(self, update: dict) -> dict:
-        return self._push(update)
-
     # --- what the bot sent ----------------------------------------------------------
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Recorded]:

@@ -20,8 +20,10 @@ async def test_start_greets_in_khmer_for_khmer_telegram(harness):
     assert has_khmer(sent[0]["plain"])
     data = callback_data(sent[0])
     # The menu: key topics, guided checks, language switch, about.
-    for topic in ("regular-channels", "costs-fees", "worker-rights", "hotlines"):
-        assert f"t:{topic}" in data
+    menu = [d for d in data if d.startswith("t:") and d != "t:about"]
+    # The menu is the content's: topics with `menu: N`, in that order.
+    assert menu == [f"t:{t.id}" for t in harness.services.content.menu_topics()]
+    assert menu[:4] == ["t:regular-channels", "t:costs-fees", "t:worker-rights", "t:hotlines"]
     assert "L" in data and "t:about" in data
 
 
