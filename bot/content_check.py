@@ -255,19 +255,29 @@ def check_content(root: Path, today: dt.date | None = None) -> CheckReport:
     return report
 
 
-def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
-    path = root / "contacts.yaml"
+def _load_valid(root: Path, filename: str, schema: str, report: CheckReport, missing: str | None) -> Located | None:
+    """Parse one content file and check it against its schema; None (problems reported) if unusable.
+
+    ``missing``: the warning for an absent file, or None when the file is optional and silent.
+    """
+    path = root / filename
     if not path.exists():
-        report.warnings.append(f"{path}:1: no contacts file; the hotlines topic will have no numbers")
-        return
+        if missing:
+            report.warnings.append(f"{path}:1: {missing}")
+        return None
     try:
         doc = load_located(path)
     except ContentError as exc:
         report.errors.extend(exc.problems)
-        return
-    errors = _schema_errors(_schema_validator(root, "contacts"), doc)
+        return None
+    errors = _schema_errors(_schema_validator(root, schema), doc)
     report.errors.extend(errors)
-    if errors:
+    return None if errors else doc
+
+
+def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
+    doc = _load_valid(root, "contacts.yaml", "contacts", report, "no contacts file; the hotlines topic will have no numbers")
+    if doc is None:
         return
     seen: dict[str, str] = {}
     for i, c in enumerate(doc.data["contacts"]):
@@ -291,17 +301,8 @@ def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
 
 def _check_out_of_scope(root: Path, seen_questions: dict[str, tuple[str, str]], report: CheckReport) -> None:
     """The questions the bot must not answer: valid, in the right script, and in no topic."""
-    path = root / "out_of_scope.yaml"
-    if not path.exists():
-        return
-    try:
-        doc = load_located(path)
-    except ContentError as exc:
-        report.errors.extend(exc.problems)
-        return
-    errors = _schema_errors(_schema_validator(root, "out_of_scope"), doc)
-    report.errors.extend(errors)
-    if errors:
+    doc = _load_valid(root, "out_of_scope.yaml", "out_of_scope", report, None)
+    if doc is None:
         return
     for lang in QUESTION_LANGS:
         for i, q in enumerate(doc.data["questions"].get(lang) or []):
@@ -315,16 +316,7 @@ def _check_out_of_scope(root: Path, seen_questions: dict[str, tuple[str, str]], 
 
 
 def _check_glossary(root: Path, report: CheckReport) -> None:
-    path = root / "glossary.yaml"
-    if not path.exists():
-        report.warnings.append(f"{path}:1: no glossary")
-        return
-    try:
-        doc = load_located(path)
-    except ContentError as exc:
-        report.errors.extend(exc.problems)
-        return
-    report.errors.extend(_schema_errors(_schema_validator(root, "glossary"), doc))
+    _load_valid(root, "glossary.yaml", "glossary", report, "no glossary")
 
 
 def _check_flows(root: Path, topic_ids: set[str], report: CheckReport) -> None:
