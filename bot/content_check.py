@@ -69,9 +69,7 @@ def _numbers(text: str) -> set[str]:
     for m in _NUMBER_RE.finditer(normalize_digits(text)):
         digits = re.sub(r"[,.]", "", m.group(0))
         if len(digits) >= 2:
-            out.add(digits)
-            # "4.5" also counts as written; "1,000" is checked as "1000" and "1,000".
-            out.discard("")
+            out.add(digits)  # "1,500" and "1.5" are compared as digits only
     return out
 
 

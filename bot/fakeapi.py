@@ -204,7 +204,8 @@ class FakeBotAPI:
 
     # --- the API ----------------------------------------------------------------------
 
-    def validate(self, method: str, params: dict[str, Any]) -> None:
+    def validate(self, method: str, params: dict[str, Any]) -> str | None:
+        """Refuse what Telegram would; return the plain text of an HTML message (None otherwise)."""
         spec = self.methods.get(method)
         if spec is None:
             raise Refused("Not Found: method not found", 404)
@@ -212,23 +213,26 @@ class FakeBotAPI:
         for name, f in fields.items():
             if f["required"] and (name not in params or params[name] in (None, "")):
                 raise Refused(f"Bad Request: parameter \"{name}\" is required")
+        # Telegram counts HTML text after parsing entities; parse it once.
+        plain = None
+        if params.get("parse_mode") == "HTML" and isinstance(params.get("text"), str):
+            plain = parse_html(params["text"])
+            if not plain.strip():
+                raise Refused("Bad Request: message text is empty")
         for name, value in params.items():
             if name not in fields:
                 raise Refused(f"Bad Request: unknown parameter \"{name}\"")
             limit = fields[name].get("limit")
             if limit and isinstance(value, str):
                 size = len(value.encode()) if limit[2] == "bytes" else utf16_len(value)
-                if name == "text" and params.get("parse_mode") == "HTML":
-                    size = utf16_len(parse_html(value))
+                if name == "text" and plain is not None:
+                    size = utf16_len(plain)
                 if not limit[0] <= size <= limit[1]:
                     raise Refused(f"Bad Request: {name} must be {limit[0]}-{limit[1]} {limit[2]}, got {size}")
-        if params.get("parse_mode") == "HTML" and isinstance(params.get("text"), str):
-            text = parse_html(params["text"])
-            if not text.strip():
-                raise Refused("Bad Request: message text is empty")
         markup = params.get("reply_markup")
         if markup is not None:
             self._validate_markup(markup)
+        return plain
 
     def _validate_markup(self, markup: Any) -> None:
         if not isinstance(markup, dict):
@@ -266,8 +270,8 @@ class FakeBotAPI:
                     self._record(Recorded(method, params, False, exc.description))
                     raise
         try:
-            self.validate(method, params)
-            result = await self._dispatch(method, params)
+            plain = self.validate(method, params)
+            result = await self._dispatch(method, params, plain)
         except Refused as exc:
             self._record(Recorded(method, params, False, exc.description))
             raise
@@ -280,13 +284,13 @@ class FakeBotAPI:
         if self.on_request:
             self.on_request(rec)
 
-    async def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
+    async def _dispatch(self, method: str, p: dict[str, Any], plain: str | None = None) -> Any:
         if method == "getMe":
             return BOT_USER
         if method == "getUpdates":
             return await self._get_updates(p)
         if method == "sendMessage":
-            text = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]
+            text = plain if plain is not None else p["text"]
             chat_id = int(p["chat_id"])
             message = {"message_id": next(self._message_ids), "from": {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")},
                        "chat": {"id": chat_id, "type": "private"}, "date": int(time.time()), "text": text}
@@ -300,7 +304,7 @@ class FakeBotAPI:
                 raise Refused("Bad Request: message to edit not found")
             message = self.messages[key]
             if "text" in p:
-                message["text"] = parse_html(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]
+                message["text"] = plain if plain is not None else p["text"]
             message["reply_markup"] = p.get("reply_markup") or message.get("reply_markup")
             return message
         if method == "answerCallbackQuery":

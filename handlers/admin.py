@@ -93,16 +93,24 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str):
     return who
 
 
+async def _admin_period(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str):
+    """(services, since, label) for an admin report command, or None after replying (refused, bad period)."""
+    if await _admin(update, context, what) is None:
+        return None
+    try:
+        since, label = _period(context)
+    except st.SinceError as exc:
+        await send(update, context, [Reply(esc(f"{exc}\nExample: /{what} 30d"))])
+        return None
+    return services(context), since, label
+
+
 async def stats_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Usage statistics for the last 7 days (or the period given: /stats 30d, /stats 2025-01-01)."""
-    if await _admin(update, context, "stats") is None:
+    got = await _admin_period(update, context, "stats")
+    if got is None:
         return
-    s = services(context)
-    try:
-        since, _ = _period(context)
-    except st.SinceError as exc:
-        await send(update, context, [Reply(esc(f"{exc}\nExample: /stats 30d"))])
-        return
+    s, since, _label = got
     result = await _read_log(s, lambda db: st.compute_stats(db, since))
     titles = {tid: t.title.get("en", tid) for tid, t in s.content.topics.items()}
     await send(update, context, [Reply(esc(st.render_stats_text(result, titles)))])
@@ -110,14 +118,10 @@ async def stats_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unanswered_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The 10 most asked questions that fell back or got 👎 in the last 7 days (or the period given)."""
-    if await _admin(update, context, "unanswered") is None:
+    got = await _admin_period(update, context, "unanswered")
+    if got is None:
         return
-    s = services(context)
-    try:
-        since, label = _period(context)
-    except st.SinceError as exc:
-        await send(update, context, [Reply(esc(f"{exc}\nExample: /unanswered 30d"))])
-        return
+    s, since, label = got
     matcher = s.matcher  # the content answering now, to show where each question would go today
     groups = await _read_log(s, lambda db: st.unanswered(db, since, matcher))
     text = st.render_unanswered_text(groups, UNANSWERED_SHOWN, label)

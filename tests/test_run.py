@@ -23,7 +23,8 @@ async def _wait_for(predicate, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
+async def _start_bot(tmp_path, **extra_env: str):
+    """A loopback Bot API and `python -m bot run` talking to it, as a separate process."""
     api = FakeBotAPI()
     server = await LoopbackServer(api).start()
     env = {
@@ -31,11 +32,17 @@ async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
         "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
         "TELEGRAM_API_BASE_URL": server.base_url,
         "BOT_DATA_DIR": str(tmp_path / "data"),
+        **extra_env,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
+    return api, server, proc
+
+
+async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
+    api, server, proc = await _start_bot(tmp_path)
     try:
         user = FakeBotAPI.user(5005, "Vanna", "en")
         api.push_text(user, "/start")
@@ -99,20 +106,13 @@ async def test_webhook_mode_sets_the_webhook_and_answers_posted_updates(tmp_path
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    api = FakeBotAPI()
-    server = await LoopbackServer(api).start()
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "TELEGRAM_BOT_TOKEN": LOCAL_TOKEN,
-        "TELEGRAM_API_BASE_URL": server.base_url,
-        "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_WEBHOOK_URL": "https://bot.example.org/hook",
-        "BOT_WEBHOOK_LISTEN": "127.0.0.1",
-        "BOT_WEBHOOK_PORT": str(port),
-        "BOT_WEBHOOK_SECRET": "s3cret-token_1",
-    }
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    api, server, proc = await _start_bot(
+        tmp_path,
+        BOT_WEBHOOK_URL="https://bot.example.org/hook",
+        BOT_WEBHOOK_LISTEN="127.0.0.1",
+        BOT_WEBHOOK_PORT=str(port),
+        BOT_WEBHOOK_SECRET="s3cret-token_1",
+    )
     try:
         await _wait_for(lambda: any(r.method == "setWebhook" and r.ok for r in api.requests))
         hook = next(r for r in api.requests if r.method == "setWebhook")
