@@ -320,14 +320,14 @@ for canonical, variants in {
     "luy": "luy lui loy luiy louy lue luoy",
     "bong": "bong bang pong",
     "tlai": "tlai thlai thlay tlay tlei thley",
-    "ponman": "ponman ponmann bonman ponmaan pnman ponma pon2 ponmam",
+    "ponman": "ponman ponmann bonman ponmaan pnman ponma pon2 ponmam pnm ponmanh",
     "yang": "yang yong yeang jeang jiang",
     "mech": "mech mch mej mij mec mdech",
     "ban": "ban baan",
-    "ot": "ot od aot awt at",
+    "ot": "ot od aot awt at ort",
     "te": "te tey tei",
     "mean": "mean mien mian mein",
-    "knhom": "knhom knyom khnhom khnom knom kyom knhum",
+    "knhom": "knhom knyom khnhom khnom knom kyom knhum kjom khjom",
     "chong": "chong jong chhong",
     "chbab": "chbab chbap chhbab jbab chbob",
     "korea": "korea kore korei kaore koree korean",
@@ -340,7 +340,7 @@ for canonical, variants in {
     "polakor": "polakor polakar pulkor polokor pollakor polkor palakor",
     "ktomtot": "ktomtot",
     "trov": "trov trouv trow trou tro",
-    "nov": "nov nou now nau",
+    "nov": "nov nou now nau nv nuv",
     "oy": "oy ouy aoy oi aoi",
     "krau": "krau krao kraw krav krov",
     "prates": "prates pratesh protes prateh protesh pratet",
@@ -351,7 +351,7 @@ for canonical, variants in {
     "vinh": "vinh vinj vin",
     "mok": "mok mork",
     "pdeng": "pdeng pdoeng pdung bdeng pdeung",
-    "thngai": "thngai tngai thngay tngay",
+    "thngai": "thngai tngai thngay tngay tgnai thgnai",
     "khe": "khe kae",
     "prak": "prak brak",
     "mun": "mun mon moun",
@@ -438,135 +438,211 @@ def _latin_words(text: str) -> list[str]:
 # Khmer forms become dictionary words of the segmenter, so they are cut as one word.
 CONCEPTS: dict[str, str] = {
     "go": "go, going, went, travel, ទៅ, tov",
-    "work": "work, working, job, jobs, employment, labour, labor, ធ្វើការ, ការងារ, ការធ្វើការ, thver kar, kar ngar, karngar, kangar",
+    "work": "work, working, job, jobs, employment, labour, labor, ធ្វើការ, ការងារ, ការធ្វើការ, thver kar, kar ngar, karngar, kangar, "
+    "thverkar, thveukar, karngea, kangea",
     "abroad": "abroad, overseas, foreign, another country, other country, outside cambodia, ក្រៅប្រទេស, បរទេស, ប្រទេសក្រៅ, "
-    "krau prates, bor tes, bortes, borotes, krau srok, prates krau",
+    "krau prates, bor tes, bortes, borotes, krau srok, prates krau, "
+    "bortesh, bor tesh",
     "legal": "legal, legally, lawful, lawfully, legitimate, regular, proper, official, ស្របច្បាប់, ត្រឹមត្រូវ, តាមច្បាប់, ផ្លូវការ, តាមផ្លូវច្បាប់, "
-    "srob chbab, srab chbab, trem trov, tam chbab, phlov kar, srobchbab",
+    "srob chbab, srab chbab, trem trov, tam chbab, phlov kar, srobchbab, "
+    "trom trov, treum trov, srabchbab",
     "law": "law, laws, ច្បាប់, chbab",
     "illegal": "illegal, illegally, irregular, undocumented, unregistered, smuggle, smuggled, sneak, ខុសច្បាប់, គ្មានច្បាប់, អត់ច្បាប់, "
-    "មិនស្របច្បាប់, លួច, លួចឆ្លង, khos chbab, ot chbab, louch, luoch, kmean chbab",
-    "border": "border, ព្រំដែន, prum den, prom den, prumden, promden",
+    "មិនស្របច្បាប់, លួច, លួចឆ្លង, khos chbab, ot chbab, louch, luoch, kmean chbab, "
+    "khus chbab, ngorngit, ngongit, ngor ngit, luch",
+    "border": "border, ព្រំដែន, prum den, prom den, prumden, promden, "
+    "prom daen, prum dein, prom dein, promdaen, prumdaen",
     "cross": "cross, crossing, ឆ្លង, chhlong, chlong",
-    "thailand": "thailand, thai, siam, bangkok, ថៃ, សៀម, បាងកក, ប្រទេសថៃ, srok thai, thai land",
-    "korea": "korea, korean, south korea, កូរ៉េ, ប្រទេសកូរ៉េ, kaoly",
+    "thailand": "thailand, thai, siam, bangkok, ថៃ, សៀម, បាងកក, ប្រទេសថៃ, srok thai, thai land, "
+    "srok siem, siem, thailan, tai lan, prates thai",
+    "korea": "korea, korean, south korea, កូរ៉េ, ប្រទេសកូរ៉េ, kaoly, "
+    "kaoli, kouli, kouri, koria, korie, kaori, kore tbong",
     "eps": "eps, topik, eps topik, eps-topik",
-    "malaysia": "malaysia, malaysian, kuala lumpur, ម៉ាឡេស៊ី, ប្រទេសម៉ាឡេស៊ី, ម៉ាឡេ",
-    "japan": "japan, japanese, ជប៉ុន, ប្រទេសជប៉ុន",
+    "malaysia": "malaysia, malaysian, kuala lumpur, ម៉ាឡេស៊ី, ប្រទេសម៉ាឡេស៊ី, ម៉ាឡេ, "
+    "malai, malaysa, maleysia, malaisia, malaisie, malesie",
+    "japan": "japan, japanese, ជប៉ុន, ប្រទេសជប៉ុន, "
+    "japun, cheapon, chiapon, japoun, jabon",
     "othercountry": "saudi, saudi arabia, arabia, qatar, dubai, uae, emirates, kuwait, oman, hong kong, hongkong, singapore, taiwan, "
-    "middle east, gulf, អារ៉ាប៊ីសាអូឌីត, សាអូឌីត, អារ៉ាប៊ី, កាតា, ឌូបៃ, គុយវ៉ែត, ហុងកុង, សិង្ហបុរី, តៃវ៉ាន់, singapo, singapor, arab",
+    "middle east, gulf, អារ៉ាប៊ីសាអូឌីត, សាអូឌីត, អារ៉ាប៊ី, កាតា, ឌូបៃ, គុយវ៉ែត, ហុងកុង, សិង្ហបុរី, តៃវ៉ាន់, singapo, singapor, arab, "
+    "saodi, saudy, arabi, kata, katar, qata, brunei, prunei, ប្រ៊ុយណេ",
     "cambodia": "cambodia, cambodian, cambodians, khmer, កម្ពុជា, ខ្មែរ, ប្រទេសកម្ពុជា, kampuchea, kampuchia",
-    "passport": "passport, លិខិតឆ្លងដែន, lekhet chlong den, likhet chlong den, lekhet chhlong den, lik het chlong den",
+    "passport": "passport, លិខិតឆ្លងដែន, lekhet chlong den, likhet chlong den, lekhet chhlong den, lik het chlong den, "
+    "paspo, lekhet chlongden, likhet chlongden, lekhit chlong den, lekhit chlongden",
     "visa": "visa, វីសា, ទិដ្ឋាការ",
-    "permit": "work permit, permit, permits, work card, ប័ណ្ណការងារ, ប័ណ្ណ, បណ្ណការងារ, bannh kar ngar, bannh",
-    "document": "document, documents, papers, paper, paperwork, ឯកសារ, ក្រដាស, eksa, ekasar, eksar, aeksar, krodas, kradas",
-    "copy": "copy, copies, photocopy, ច្បាប់ចម្លង, ថតចម្លង, ចម្លង, chbab chamlong, chamlong, chomlong",
+    "permit": "work permit, permit, permits, work card, ប័ណ្ណការងារ, ប័ណ្ណ, បណ្ណការងារ, bannh kar ngar, bannh, "
+    "bannh karngar, bann kar ngar",
+    "document": "document, documents, papers, paper, paperwork, ឯកសារ, ក្រដាស, eksa, ekasar, eksar, aeksar, krodas, kradas, "
+    "ekasa, aekasa, aeksa, aekasar, ek sa, ek sar, eaksa, kordas, krdas",
+    "copy": "copy, copies, photocopy, ច្បាប់ចម្លង, ថតចម្លង, ចម្លង, chbab chamlong, chamlong, chomlong, "
+    "thot chamlong, thot chomlong",
     "cost": "cost, costs, price, fee, fees, charge, charges, expensive, cheap, pay for, ថ្លៃ, តម្លៃ, ចំណាយ, ថ្លៃសេវា, ថោក, "
-    "tlai, tamlai, chamnay, chomnay, tomlai",
-    "howmuch": "how much, how many, ប៉ុន្មាន, ponman",
+    "tlai, tamlai, chamnay, chomnay, tomlai, "
+    "domlai, tlai seva, tlai sevak",
+    "howmuch": "how much, how many, ប៉ុន្មាន, ponman, "
+    "pon man, bon man",
     "money": "money, cash, dollar, dollars, usd, baht, riel, ringgit, លុយ, ប្រាក់, ដុល្លារ, luy, prak, dolla",
     "pay": "pay, paid, payment, bong luy, បង់, បង់លុយ, បង់ប្រាក់",
-    "salary": "salary, salaries, wage, wages, income, earn, earnings, ប្រាក់ខែ, លុយខែ, ប្រាក់ឈ្នួល, ឈ្នួល, prak khe, luy khe, chnuol, prak chnuol",
-    "overtime": "overtime, extra hours, ថែមម៉ោង, លើសម៉ោង, ម៉ោងបន្ថែម, thaem maong, leus maong, lues maong",
+    "salary": "salary, salaries, wage, wages, income, earn, earnings, ប្រាក់ខែ, លុយខែ, ប្រាក់ឈ្នួល, ឈ្នួល, prak khe, luy khe, chnuol, prak chnuol, "
+    "chnoul, prak chnoul, salari",
+    "overtime": "overtime, extra hours, ថែមម៉ោង, លើសម៉ោង, ម៉ោងបន្ថែម, thaem maong, leus maong, lues maong, "
+    "thaem mong, them mong, them maong",
     "hours": "hours, hour, working hours, ម៉ោង, maong, mong",
-    "dayoff": "day off, days off, rest day, rest, holiday, holidays, ថ្ងៃសម្រាក, សម្រាក, samrak, somrak, thngai samrak",
+    "dayoff": "day off, days off, rest day, rest, holiday, holidays, ថ្ងៃសម្រាក, សម្រាក, samrak, somrak, thngai samrak, "
+    "thngai chhob, thngai chhop, chhob samrak, chhop samrak, sam rak, som rak",
     "day": "day, days, ថ្ងៃ, thngai",
     "month": "month, months, ខែ, khe",
-    "company": "company, companies, agency, agencies, agent, firm, ក្រុមហ៊ុន, ភ្នាក់ងារ, krom hun, kromhun, phneak ngar, agensy",
+    "company": "company, companies, agency, agencies, agent, firm, ក្រុមហ៊ុន, ភ្នាក់ងារ, krom hun, kromhun, phneak ngar, agensy, "
+    "krumhun, krom houn, kromhoun, krumhoun, kompany",
     "recruitment": "recruitment, recruiting, recruit, ជ្រើសរើស, បញ្ជូនពលករ, ក្រុមហ៊ុនបញ្ជូនពលករ, chreus reus",
-    "broker": "broker, brokers, middleman, recruiter, recruiters, មេខ្យល់, me kjol, mekhyal, mekhyol, me khyal, mekjol, me kyol, me khjol",
-    "employer": "employer, employers, boss, owner, ថៅកែ, និយោជក, thaokae, thaokea, taokae, taoke, thau kae, thao kae, niyocheak",
-    "contract": "contract, contracts, agreement, កិច្ចសន្យា, កុងត្រា, កិច្ចសន្យាការងារ, kechsonya, kech sanya, kech sonya, kech sonnya, kong tra, kontra, kongtra",
+    "broker": "broker, brokers, middleman, recruiter, recruiters, មេខ្យល់, me kjol, mekhyal, mekhyol, me khyal, mekjol, me kyol, me khjol, "
+    "mekhjal, me kjal",
+    "employer": "employer, employers, boss, owner, ថៅកែ, និយោជក, thaokae, thaokea, taokae, taoke, thau kae, thao kae, niyocheak, "
+    "thaokay, thao kay, taukae",
+    "contract": "contract, contracts, agreement, កិច្ចសន្យា, កុងត្រា, កិច្ចសន្យាការងារ, kechsonya, kech sanya, kech sonya, kech sonnya, kong tra, "
+    "kontra, kongtra, "
+    "kech snya, ketch sanya, kech sanhnha, kontrak",
     "promise": "promise, promised, promises, សន្យា, sanya, sonya",
     "sign": "sign, signed, signing, ចុះហត្ថលេខា, ចុះកិច្ចសន្យា, chos hatthalekha",
     "debt": "debt, debts, owe, owed, loan, loans, borrow, borrowed, lend, lender, loan shark, microfinance, mfi, "
-    "បំណុល, ជំពាក់, ខ្ចី, កម្ចី, ខ្ចីលុយ, ជំពាក់លុយ, bomnol, bamnol, chompeak, chompeak luy, kchey, kchei, kamchey, kchey luy",
-    "health": "health, medical, medical check, checkup, check up, health check, សុខភាព, ពិនិត្យសុខភាព, sokhapheap, sokhaphap, pinit sokhapheap",
-    "sick": "sick, ill, illness, disease, sickness, ឈឺ, ជំងឺ, chheu, chhue, chhoeu, chomngeu, chumngeu",
-    "doctor": "doctor, hospital, clinic, nurse, medicine, ពេទ្យ, មន្ទីរពេទ្យ, គ្រូពេទ្យ, ថ្នាំ, pet, mon ti pet, montir pet, tnam",
+    "បំណុល, ជំពាក់, ខ្ចី, កម្ចី, ខ្ចីលុយ, ជំពាក់លុយ, bomnol, bamnol, chompeak, chompeak luy, kchey, kchei, kamchey, kchey luy, "
+    "bomnul, bamnul, kji, kchi, kjey, kji luy",
+    "health": "health, medical, medical check, checkup, check up, health check, សុខភាព, ពិនិត្យសុខភាព, sokhapheap, sokhaphap, pinit sokhapheap, "
+    "sukhapheap, sokhapheab, sokhaphiep, sukhaphap",
+    "sick": "sick, ill, illness, disease, sickness, ឈឺ, ជំងឺ, chheu, chhue, chhoeu, chomngeu, chumngeu, "
+    "chheou, chumgneu",
+    "doctor": "doctor, hospital, clinic, nurse, medicine, ពេទ្យ, មន្ទីរពេទ្យ, គ្រូពេទ្យ, ថ្នាំ, pet, mon ti pet, montir pet, tnam, "
+    "montipet, mondir pet, mundi pet, munti pet, mondipet, kru pet, krou pet, krupet",
     "blood": "blood, ឈាម, chheam, chhiam",
     "check": "check, checking, test, examine, examination, verify, ពិនិត្យ, pinit, pinet, chek",
-    "insurance": "insurance, insured, insurence, ធានារ៉ាប់រង, theanea rabrong, thanea rab rong, theanea rab rong",
-    "compensation": "compensation, compensate, សំណង, ប្រាក់សំណង, somnong, samnong, sam nong",
-    "accident": "accident, accidents, injury, injured, injure, hurt, broke, broken, wound, គ្រោះថ្នាក់ការងារ, របួស, បាក់, robuos, robous, bak",
+    "insurance": "insurance, insured, insurence, ធានារ៉ាប់រង, theanea rabrong, thanea rab rong, theanea rab rong, "
+    "thanea rabrong, theana rabrong, assurance",
+    "compensation": "compensation, compensate, សំណង, ប្រាក់សំណង, somnong, samnong, sam nong, "
+    "somnang, samnang, som nong",
+    "accident": "accident, accidents, injury, injured, injure, hurt, broke, broken, wound, គ្រោះថ្នាក់ការងារ, របួស, បាក់, robuos, robous, bak, "
+    "rbuos, robuh",
     "danger": "danger, dangerous, risk, risks, risky, unsafe, harm, problem, problems, wrong, គ្រោះថ្នាក់, ហានិភ័យ, បញ្ហា, "
     "kroh thnak, krous thnak, kruos thnak, hanipey, banhha",
-    "socialsecurity": "social security, nssf, sso, sick pay, សន្តិសុខសង្គម, ប្រាក់ឧបត្ថម្ភ, santesok sangkum, sontesok sangkum",
-    "rights": "right, rights, សិទ្ធិ, setthi",
-    "worker": "worker, workers, labourer, labourers, laborer, employee, employees, staff, ពលករ, កម្មករ, និយោជិត, polakor, kammakor, kamakor, kamma kor",
+    "socialsecurity": "social security, nssf, sso, sick pay, សន្តិសុខសង្គម, ប្រាក់ឧបត្ថម្ភ, santesok sangkum, sontesok sangkum, "
+    "santisok sangkum, sontisok songkum, santisok sangkom, sontesok songkum, santesok songkom, bo so so, bososo",
+    "rights": "right, rights, សិទ្ធិ, setthi, "
+    "sithi",
+    "worker": "worker, workers, labourer, labourers, laborer, employee, employees, staff, ពលករ, កម្មករ, និយោជិត, polakor, kammakor, kamakor, kamma kor, "
+    "kamkor",
     "migrant": "migrant, migrants, migration, migrate, migrating, emigrate, ចំណាកស្រុក, ពលករចំណាកស្រុក, chomnak srok, chamnak srok, chomnakrok",
     "union": "union, unions, trade union, labour union, labor union, សហជីព, sahachip",
     "association": "association, associations, សមាគម, samakum, samakom",
-    "organisation": "organisation, organisations, organization, organizations, ngo, ngos, charity, អង្គការ, angkar, angka, ongkar",
-    "government": "government, ministry, ministries, state, authorities, authority, ក្រសួង, រដ្ឋាភិបាល, រដ្ឋ, ស្ថាប័នរដ្ឋ, krasuong, krosuong, rodthaphibal, rot",
-    "labouroffice": "molvt, labour ministry, labor ministry, ministry of labour, ministry of labor, labour department, labor department, labour office, labor office, "
-    "មន្ទីរការងារ, ក្រសួងការងារ, montir kar ngar, mon ti kar ngar, krasuong kar ngar",
-    "embassy": "embassy, embassies, consulate, attache, ស្ថានទូត, ស្ថានកុងស៊ុល, ស្ថានទូតខ្មែរ, sthan tut, sthantut, sthantout, stan tut, sthan tout",
+    "organisation": "organisation, organisations, organization, organizations, ngo, ngos, charity, អង្គការ, angkar, angka, ongkar, "
+    "ongka",
+    "government": "government, ministry, ministries, state, authorities, authority, ក្រសួង, រដ្ឋាភិបាល, រដ្ឋ, ស្ថាប័នរដ្ឋ, krasuong, krosuong, "
+    "rodthaphibal, rot, "
+    "rodth, rotthaphibal, krasuang, krasoung, ksuong",
+    "labouroffice": "molvt, labour ministry, labor ministry, ministry of labour, ministry of labor, labour department, labor department, "
+    "labour office, labor office, "
+    "មន្ទីរការងារ, ក្រសួងការងារ, montir kar ngar, mon ti kar ngar, krasuong kar ngar, "
+    "krasuong karngar, krosuong karngar, krosuong kar ngar, montir karngar, mon ti karngar",
+    "embassy": "embassy, embassies, consulate, attache, ស្ថានទូត, ស្ថានកុងស៊ុល, ស្ថានទូតខ្មែរ, sthan tut, sthantut, sthantout, stan tut, sthan tout, "
+    "konsul, konsulat, consul",
     "hotline": "hotline, hotlines, helpline, helplines, hot line, help line, emergency number, ខ្សែទូរស័ព្ទជំនួយ, hotlne",
-    "phone": "phone, telephone, mobile, ទូរស័ព្ទ, tursap, toursap, turasap",
+    "phone": "phone, telephone, mobile, ទូរស័ព្ទ, tursap, toursap, turasap, "
+    "dursap, tursab, dursab, toursab, telefon",
     "number": "number, numbers, លេខ, លេខទូរស័ព្ទ, lek",
     "call": "call, calling, ហៅ, hav, hao",
     "police": "police, policeman, ប៉ូលិស, polis, police",
     "help": "help, assist, assistance, support, aid, ជួយ, ជំនួយ, chuoy, chomnuoy, chumnuoy",
-    "emergency": "emergency, urgent, បន្ទាន់, bontoan, bon toan, bontean",
+    "emergency": "emergency, urgent, បន្ទាន់, bontoan, bon toan, bontean, "
+    "bontorn, bantoan, bon tean",
     "complain": "complain, complaint, complaints, report, sue, lawsuit, claim, ប្ដឹង, ប្តឹង, ពាក្យបណ្ដឹង, បណ្ដឹង, រាយការណ៍, ដាក់ពាក្យប្ដឹង, "
-    "pdeng, bandeng, bondoeng, bandoeng, reay kar, dak bandeng",
+    "pdeng, bandeng, bondoeng, bandoeng, reay kar, dak bandeng, "
+    "bdoeng, bdoeung, ptoeng, bondeng, peak bondoeng, pakbondoeng",
     "cheat": "cheat, cheated, cheating, scam, scams, scammer, fraud, lie, lied, lying, trick, tricked, deceive, deceived, "
-    "បោក, បោកប្រាស់, កុហក, ឆបោក, bok, bok pras, kohok, chhbok",
-    "fake": "fake, false, forged, forgery, counterfeit, ក្លែងក្លាយ, ក្លែង, klaeng, klaeng klay, kleng",
-    "receipt": "receipt, receipts, invoice, បង្កាន់ដៃ, bangkandai, bongkandai, bangkan dai",
-    "license": "license, licence, licensed, licenced, registered, approved, accredited, អាជ្ញាប័ណ្ណ, ach nha ban, achnhaban",
+    "បោក, បោកប្រាស់, កុហក, ឆបោក, bok, bok pras, kohok, chhbok, "
+    "bok prash, bokpras, bokprash, kohak",
+    "fake": "fake, false, forged, forgery, counterfeit, ក្លែងក្លាយ, ក្លែង, klaeng, klaeng klay, kleng, "
+    "kleng klay",
+    "receipt": "receipt, receipts, invoice, បង្កាន់ដៃ, bangkandai, bongkandai, bangkan dai, "
+    "bongkan dai, vikayabat, vikaiyabat, វិក្កយបត្រ",
+    "license": "license, licence, licensed, licenced, registered, approved, accredited, អាជ្ញាប័ណ្ណ, ach nha ban, achnhaban, "
+    "lisang, lisan, asnhaban",
     "training": "training, train, trained, course, courses, orientation, pre departure, predeparture, class, classes, វគ្គ, "
-    "វគ្គបណ្ដុះបណ្ដាល, បណ្ដុះបណ្ដាល, វគ្គតម្រង់ទិស, តម្រង់ទិស, vek, bondos bondal, bandos bandal",
+    "វគ្គបណ្ដុះបណ្ដាល, បណ្ដុះបណ្ដាល, វគ្គតម្រង់ទិស, តម្រង់ទិស, vek, bondos bondal, bandos bandal, "
+    "vok, bondoh bondal, bandoh bandal, bondos bandal, bondosbondal, tomrong tis, tamrong tis, hvek hat, hvoek hat",
     "learn": "learn, learning, study, studying, school, teach, taught, lesson, lessons, រៀន, សិក្សា, បង្រៀន, សាលា, rean, sek sa, bongrean, sala",
-    "language": "language, languages, speak, ភាសា, pheasa, english, អង់គ្លេស",
-    "exam": "exam, exams, examination test, ប្រឡង, ការប្រឡង, prolong, pralong, prorlong",
-    "women": "woman, women, girl, girls, female, lady, ladies, ស្ត្រី, នារី, ស្រី, ស្រីៗ, srey, neary, strey, satrey",
-    "sexual": "sexual, sexually, harassment, harass, harassed, rape, raped, touch, touched, ផ្លូវភេទ, បៀតបៀន, រំលោភ, ប៉ះពាល់, pheit, biet bien, romlous, pas pal",
+    "language": "language, languages, speak, ភាសា, pheasa, english, អង់គ្លេស, "
+    "phiesa, pheasar",
+    "exam": "exam, exams, examination test, ប្រឡង, ការប្រឡង, prolong, pralong, prorlong, "
+    "prolorng, prorlorng, pralorng, porlong",
+    "women": "woman, women, girl, girls, female, lady, ladies, ស្ត្រី, នារី, ស្រី, ស្រីៗ, srey, neary, strey, satrey, "
+    "srei, satrei, neari",
+    "sexual": "sexual, sexually, harassment, harass, harassed, rape, raped, touch, touched, ផ្លូវភេទ, បៀតបៀន, រំលោភ, ប៉ះពាល់, pheit, biet bien, "
+    "romlous, pas pal, "
+    "phlov phet, plov pheit, bet bien, bet bein, biet bein, romlob, romlop, romlorp",
     "domestic": "maid, maids, housemaid, housemaids, domestic, domestic worker, domestic helper, helper, nanny, babysitter, housekeeper, cleaner, cleaning, "
-    "អ្នកបម្រើផ្ទះ, បម្រើផ្ទះ, អ្នកបម្រើ, ការងារផ្ទះ, ធ្វើការផ្ទះ, មើលក្មេង, bomrae, bamrer, bomrae phteah, bamrae, bomrer, mel kmeng",
+    "អ្នកបម្រើផ្ទះ, បម្រើផ្ទះ, អ្នកបម្រើ, ការងារផ្ទះ, ធ្វើការផ្ទះ, មើលក្មេង, bomrae, bamrer, bomrae phteah, bamrae, bomrer, mel kmeng, "
+    "bomreu, bamreu, bomre, bamre, bomrea, neak bomrae",
     "home": "house, home, household, ផ្ទះ, phteah",
     "family": "family, parents, mother, father, mom, wife, husband, គ្រួសារ, ម្ដាយ, ឪពុក, ប្ដី, ប្រពន្ធ, kruosar, krousa, kruosa, mdai, mday, pdey, propon",
     "child": "child, children, kid, kids, baby, ក្មេង, កុមារ, kmeng, komar",
-    "fish": "fish, fishing, fisherman, fishermen, fishery, fisheries, trawler, trawlers, នេសាទ, ត្រី, ចាប់ត្រី, ទូកអួន, nesat, trey, chab trey",
-    "boat": "boat, boats, vessel, ship, ទូក, នាវា, កប៉ាល់, kopal",
+    "fish": "fish, fishing, fisherman, fishermen, fishery, fisheries, trawler, trawlers, នេសាទ, ត្រី, ចាប់ត្រី, ទូកអួន, nesat, trey, chab trey, "
+    "neasat, trei, tuk trey, touk trey, tuk trei, touk trei, tuk nesat, touk nesat",
+    "boat": "boat, boats, vessel, ship, ទូក, នាវា, កប៉ាល់, kopal, "
+    "nea va, neavea, neava, kampal, kompal, kapal",
     "sea": "sea, ocean, offshore, សមុទ្រ, samot, samut, samout",
     "trafficking": "trafficking, trafficked, trafficker, traffickers, traffic, human trafficking, forced labour, forced labor, slave, slavery, "
-    "ជួញដូរមនុស្ស, ជួញដូរ, ការជួញដូរមនុស្ស, chuonh dou monuh, chuonh dour, chuonh dou, chounh dou",
+    "ជួញដូរមនុស្ស, ជួញដូរ, ការជួញដូរមនុស្ស, chuonh dou monuh, chuonh dour, chuonh dou, chounh dou, "
+    "chounh dor, chunh dou",
     "sell": "sell, sold, selling, លក់, luk",
     "victim": "victim, victims, ជនរងគ្រោះ, chun rong kroh",
     "arrest": "arrest, arrested, detain, detained, detention, caught, catch, jail, prison, prisoner, ចាប់ខ្លួន, ឃុំខ្លួន, ឃុំ, គុក, ជាប់គុក, kuk, chab kluon, khum kluon",
-    "deport": "deport, deported, deportation, deportd, send back, sent back, និរទេស, បណ្ដេញចេញ, nirotes, nirutes, nirotis",
-    "immigration": "immigration, អន្តោប្រវេសន៍, antoprovesan",
+    "deport": "deport, deported, deportation, deportd, send back, sent back, និរទេស, បណ្ដេញចេញ, nirotes, nirutes, nirotis, "
+    "nirotesh, niroteh",
+    "immigration": "immigration, អន្តោប្រវេសន៍, antoprovesan, "
+    "antopraves, anto praves, antaprovesan, anto pro ves",
     "expired": "expire, expired, expiry, overstay, overstayed, ផុតកំណត់, ហួសកំណត់, fot kamnot, hos kamnot, phut komnot, hous kamnot",
     "return": "return, returned, returning, returnee, returnees, come back, came back, coming back, go home, going home, back home, reintegration, "
-    "ត្រឡប់, ត្រឡប់មកវិញ, មកវិញ, មកស្រុកវិញ, វិលត្រឡប់, trolob, trolop, mok vinh, trolob mok vinh, retun",
+    "ត្រឡប់, ត្រឡប់មកវិញ, មកវិញ, មកស្រុកវិញ, វិលត្រឡប់, trolob, trolop, mok vinh, trolob mok vinh, retun, "
+    "troleub, trolab, tralob, trolap, trolub, trolorb, vil trolob",
     "send": "send, sending, sent, transfer, transfers, remit, remittance, remittances, ផ្ញើ, ផ្ទេរ, វេរ, ផ្ញើលុយ, ផ្ទេរលុយ, ផ្ញើប្រាក់, "
-    "phnheu, pnheu, phnhaeu, pnhaer, phnhaer, pnhoe, ver, ver luy, phnheu luy",
+    "phnheu, pnheu, phnhaeu, pnhaer, phnhaer, pnhoe, ver, ver luy, phnheu luy, "
+    "pnhae, phjer, pnhor",
     "bank": "bank, banks, atm, wing, acleda, aba, ធនាគារ, thoneakear",
     "app": "app, apps, application, online, internet, កម្មវិធី, កម្មវិធីទូរស័ព្ទ, kammavithi",
-    "skill": "skill, skills, vocational, vocation, mechanic, trade, ជំនាញ, វិជ្ជាជីវៈ, chumneanh, chomneanh, vichea chivak",
+    "skill": "skill, skills, vocational, vocation, mechanic, trade, ជំនាញ, វិជ្ជាជីវៈ, chumneanh, chomneanh, vichea chivak, "
+    "chomnanh, chumnanh",
     "cambodiaplace": "siem reap, battambang, phnom penh, kampong cham, kompong cham, prey veng, banteay meanchey, kampot, takeo, svay rieng, "
     "poipet, kandal, pursat, kampong thom, sihanoukville, សៀមរាប, បាត់ដំបង, ភ្នំពេញ, កំពង់ចាម, ព្រៃវែង, បន្ទាយមានជ័យ, កំពត, តាកែវ, ស្វាយរៀង, "
-    "ប៉ោយប៉ែត, កណ្ដាល, ពោធិ៍សាត់, កំពង់ធំ, ព្រះសីហនុ",
+    "ប៉ោយប៉ែត, កណ្ដាល, ពោធិ៍សាត់, កំពង់ធំ, ព្រះសីហនុ, "
+    "phnompenh, siemreap, siem riep, siem reab, poi pet, poy pet, kampongcham, battambong",
     "village": "village, province, provincial, hometown, local, near, nearby, ភូមិ, ខេត្ត, ស្រុកកំណើត, ជិត, phum, khet, chit",
-    "centre": "centre, center, centres, centers, មជ្ឈមណ្ឌល, mochhem mondol, machhim mondol, mochhim mondol, mrc, migrant worker resource centre",
+    "centre": "centre, center, centres, centers, មជ្ឈមណ្ឌល, mochhem mondol, machhim mondol, mochhim mondol, mrc, migrant worker resource centre, "
+    "mochhemondol, machhemondol, machhimmondol, mochhimondol",
     "office": "office, offices, ការិយាល័យ, kariyaleay, kariyalay",
     "bot": "bot, chatbot, this bot, telegram, បូត, តេឡេក្រាម",
     "privacy": "private, privacy, personal, personal info, data, ផ្ទាល់ខ្លួន, ឯកជន, ឯកជនភាព, phtal kluon",
-    "info": "information, info, advice, ព័ត៌មាន, ការណែនាំ, pordamean, porda mean, pot mean",
-    "free": "free, free of charge, no charge, ឥតគិតថ្លៃ, ដោយឥតគិតថ្លៃ, មិនគិតថ្លៃ, ot kit luy, et kit tlai, ot kit tlai, min kit luy",
+    "info": "information, info, advice, ព័ត៌មាន, ការណែនាំ, pordamean, porda mean, pot mean, "
+    "porthmean",
+    "free": "free, free of charge, no charge, ឥតគិតថ្លៃ, ដោយឥតគិតថ្លៃ, មិនគិតថ្លៃ, ot kit luy, et kit tlai, ot kit tlai, min kit luy, "
+    "ot gid luy",
     "greeting": "hello, hi, hey, hiya, good morning, good afternoon, good evening, good day, greetings, "
-    "សួស្តី, ជម្រាបសួរ, សួស្ដី, sousdei, suosdei, sousdey, suosdey, sur sdey, sousday, chumreap suor, chum reap sour, chumreap sour, chom reap suor",
-    "thanks": "thank, thanks, thankyou, thank you, thx, tks, cheers, appreciate, grateful, អរគុណ, orkun, arkun, akun, orkoun, arkoun, okun, orkon",
-    "safe": "safe, safely, safety, secure, សុវត្ថិភាព, sovatthepheap, sovathepheap",
+    "សួស្តី, ជម្រាបសួរ, សួស្ដី, sousdei, suosdei, sousdey, suosdey, sur sdey, sousday, chumreap suor, chum reap sour, chumreap sour, chom reap suor, "
+    "sua sdey, sua sdei, susdei, susdey, suasdey, sursdey, sur sdei, chum reab suor, chumreab suor, chom reab sour",
+    "thanks": "thank, thanks, thankyou, thank you, thx, tks, cheers, appreciate, grateful, អរគុណ, orkun, arkun, akun, orkoun, arkoun, okun, orkon, "
+    "or kun, aw kun, akoun, okoun",
+    "safe": "safe, safely, safety, secure, សុវត្ថិភាព, sovatthepheap, sovathepheap, "
+    "sovathephap, suvatthephap, suvatepheap",
     "hold": "hold, holding, held, keep, keeping, kept, confiscate, confiscated, retain, retained, withhold, kept my, "
     "កាន់, រក្សា, រឹបអូស, ទុក, យកទុក, kan, reaksa, reak sa, rib os",
-    "apply": "apply, applying, application, register, registration, sign up, enrol, enroll, ដាក់ពាក្យ, ចុះឈ្មោះ, dak peak, chos chmos, chuh chhmuos",
-    "alone": "alone, by myself, on my own, ម្នាក់ឯង, mneak eng",
-    "intern": "intern, interns, internship, trainee, technical intern, tits, ហាត់ការ, hat kar",
+    "apply": "apply, applying, application, register, registration, sign up, enrol, enroll, ដាក់ពាក្យ, ចុះឈ្មោះ, dak peak, chos chmos, chuh chhmuos, "
+    "chos chmoh, chos chmuos, chuh chmoh",
+    "alone": "alone, by myself, on my own, ម្នាក់ឯង, mneak eng, "
+    "mnak eng, mneak aeng, mnak aeng",
+    "intern": "intern, interns, internship, trainee, technical intern, tits, ហាត់ការ, hat kar, "
+    "hatkar",
     "steps": "steps, step, process, procedure, procedures, requirement, requirements, how to start, នីតិវិធី, ដំណើរការ, លក្ខខណ្ឌ",
-    "factory": "factory, factories, construction, site, farm, plantation, រោងចក្រ, ការដ្ឋាន, សំណង់, rong chakr, kar dthan",
+    "factory": "factory, factories, construction, site, farm, plantation, រោងចក្រ, ការដ្ឋាន, សំណង់, rong chakr, kar dthan, "
+    "rong chak, rongchak, kardthan, karodthan, sangsang, songsang",
+    "certificate": "certificate, certification, certification letter, លិខិតបញ្ជាក់, likhet banhchak, likhet banhjak, lekhet banhchak, likhit banhjak, "
+    "likhet banhchheak, lekhet bonhchak, likhet bonhchak",
+    "evidence": "evidence, proof, ភស្តុតាង, phosdotang, phos dotang, phostotang, phosdo tang, phos tu tang, pustutang",
 }
 
 _HOW_PHRASES = {"how much", "how many"}
