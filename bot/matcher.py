@@ -23,18 +23,27 @@ gets in English, Khmer script and romanized Khmer. Three signals are combined:
   table nor the fuzzy lookup knows. The posterior is gated by the share of the
   question the catalog knows, so out-of-scope questions still fall back.
 
-``DEFAULT_THRESHOLD`` and the weights are chosen by k-fold cross-validation over
-the topics' own example questions (``bench/matching.py --cv``: it does not leak,
-unlike tuning on a fixed question set) together with the development questions
-(``tests/data/dev_questions``, ``bench/matching.py --calibrate``).
+The weights are chosen by k-fold cross-validation over the topics' own example
+questions (``bench/matching.py --cv``: it does not leak, unlike tuning on a fixed
+question set) together with the development questions (``tests/data/dev_questions``).
+
+The raw score alone is a poor judge of whether to answer: a romanized question with
+spellings the catalog lacks scores low even when its best topic is clearly right, and a
+near tie between two topics scores high while being a guess. So the reported score is a
+*confidence*, P(the best topic is right), from a small logistic model over the signals
+behind the verdict (:class:`ConfidenceModel`, ``bot/data/confidence.json``), fitted on
+cross-validation verdicts; ``DEFAULT_THRESHOLD`` applies to it and is calibrated on the
+development questions (``bench/matching.py --fit-confidence``).
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -55,12 +64,7 @@ from bot.textnorm import (
     segment_khmer,
 )
 
-# Calibrated on the development set and on cross-validation over the example questions
-# (bench/matching.py --calibrate, --cv): the score that maximizes top-1 accuracy while at
-# least 88% of out-of-scope questions fall back. Dev top-1 is flat from 0.189 to 0.205 (0.931,
-# fallback 0.886); the top of that range is kept for a margin on out-of-scope questions
-# (CV: top-1 0.794, fallback 0.897, against 0.802 / 0.880 at 0.189). Raise it to answer less often.
-DEFAULT_THRESHOLD = 0.247  # calibrated on the dev set (220 out-of-scope questions): best top-1 with at least 90% of out-of-scope questions falling back
+CONFIDENCE_FILE = Path(__file__).parent / "data" / "confidence.json"
 OUT_OF_SCOPE = "__out_of_scope__"  # the class of content/out_of_scope.yaml: never answered
 RESULT_CACHE = 4096  # recent questions and their verdicts: people ask the same things
 KEYWORD_WEIGHT = 0.7  # share of the keyword-coverage signal; the rest is the nearest example
@@ -92,26 +96,104 @@ NB_SKELETON = True  # a folded Latin word's consonant skeleton ("thver" -> "tvr"
 _VOWELS_RE = re.compile(r"[aeiouy]")
 
 
+class ConfidenceModelError(ValueError):
+    """bot/data/confidence.json is missing or does not fit the matcher's features."""
+
+
+# What the confidence model sees of a verdict, in this order (see confidence_features).
+CONFIDENCE_FEATURES = ("score", "margin", "cov", "near", "post", "gate", "oos", "off", "km", "latn", "lnt")
+
+
+def confidence_features(
+    raw: float, second: float, cov: float, near: float, post: float, gate: float, oos: float, off: bool, script: str, n_terms: int
+) -> dict[str, float]:
+    """The signals behind one verdict, as the confidence model reads them.
+
+    A raw score means different things in different situations: 0.2 with a clear lead over
+    the next topic and every word known is a safe answer, 0.2 from a near tie is a guess.
+    Romanized Khmer scores low even when right (spellings the catalog lacks count as unknown
+    words), so the script is a feature too.
+    """
+    return {
+        "score": raw,
+        "margin": raw - second,
+        "cov": cov,
+        "near": near,
+        "post": post,
+        "gate": gate,
+        "oos": oos,
+        "off": 1.0 if off else 0.0,
+        "km": 1.0 if script == "km" else 0.0,
+        "latn": 1.0 if script == "km-latn" else 0.0,
+        "lnt": math.log1p(n_terms),
+    }
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """P(the best topic is the right one), a logistic model fitted on data, and its threshold.
+
+    Fitted by ``bench/matching.py --fit-confidence``: features from 5-fold cross-validation
+    over the topics' example questions and the out-of-scope examples (each fold's matcher has
+    never seen them); the threshold is then the one with the best development-set top-1 among
+    those where at least ``oos_floor`` of its out-of-scope questions fall back.
+    """
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    fitted: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, path: Path = CONFIDENCE_FILE) -> "ConfidenceModel":
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(tuple(raw["features"]), tuple(float(w) for w in raw["weights"]), float(raw["bias"]),
+                        float(raw["threshold"]), dict(raw.get("fitted", {})))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfidenceModelError(f"{path}: {exc}") from exc
+        if model.features != CONFIDENCE_FEATURES or len(model.weights) != len(model.features):
+            raise ConfidenceModelError(f"{path}: features {list(model.features)} do not match {list(CONFIDENCE_FEATURES)}; "
+                                       "refit with bench/matching.py --fit-confidence")
+        if not 0.0 < model.threshold < 1.0:
+            raise ConfidenceModelError(f"{path}: threshold {model.threshold} is not between 0 and 1")
+        return model
+
+    def __call__(self, feats: dict[str, float]) -> float:
+        z = self.bias + sum(w * feats[name] for name, w in zip(self.features, self.weights))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+
+CONFIDENCE = ConfidenceModel.load()
+# The confidence below which the bot says it does not know (bench/matching.py --fit-confidence).
+DEFAULT_THRESHOLD = CONFIDENCE.threshold
+
+
 @dataclass(frozen=True)
 class Match:
     """The matcher's verdict on one question."""
 
-    topic: str | None  # None: below the threshold, fall back
-    score: float  # 0..1, of the best topic even when it fell back
+    topic: str | None  # None: below the threshold (or most like the out-of-scope examples), fall back
+    score: float  # confidence 0..1 that the best topic is right, even when it fell back
     best: str | None  # best topic regardless of the threshold
-    alternatives: tuple[tuple[str, float], ...] = ()  # next best topics
+    alternatives: tuple[tuple[str, float], ...] = ()  # next best topics, with their raw scores
     script: str = "en"  # en | km | km-latn: how the question was written
     ms: float = 0.0
     tokens: tuple[str, ...] = field(default=(), compare=False)
+    raw: float = 0.0  # the best topic's combined score (what the alternatives are ranked by)
+    off_topic: bool = False  # most like content/out_of_scope.yaml: never answered
+    features: dict[str, float] = field(default_factory=dict, compare=False)  # what the confidence model saw
 
 
 class Matcher:
     """Index of every topic's example questions; immutable once built."""
 
-    def __init__(self, content: Content, threshold: float | None = None) -> None:
+    def __init__(self, content: Content, threshold: float | None = None, confidence: ConfidenceModel | None = None) -> None:
         self._results: OrderedDict[str, Match] = OrderedDict()
         SEGMENTER.load()
-        self.threshold = threshold if threshold else DEFAULT_THRESHOLD
+        self.confidence = confidence or CONFIDENCE
+        self.threshold = threshold if threshold else self.confidence.threshold
         self._concepts = CONCEPT_TABLE
         # Khmer dictionary: khmer-nltk's words of every Khmer example and title, and the concepts' words.
         km_words: set[str] = set(self._concepts.khmer_words) | set(KHMER_STOPWORDS)
@@ -466,10 +548,15 @@ class Matcher:
         # A question most like the out-of-scope examples falls back whatever its score;
         # the nearest real topic is still reported, for "Did you mean" and for editors.
         off_topic = ranked[0][0] == OUT_OF_SCOPE
+        oos_score = scores.get(OUT_OF_SCOPE, 0.0)
         ranked = [(t, sc) for t, sc in ranked if t != OUT_OF_SCOPE] or [(None, 0.0)]
-        best, score = ranked[0]
-        score = round(min(1.0, score), 4)  # the decision uses the score that is reported
+        best, raw = ranked[0]
+        feats = confidence_features(
+            raw, ranked[1][1] if len(ranked) > 1 else 0.0, coverage.get(best, 0.0) / total, nearest.get(best, 0.0),
+            post.get(best, 0.0), (total - unknown) / total, oos_score, off_topic, script, len(terms),
+        )
+        score = round(self.confidence(feats), 4)  # the decision uses the score that is reported
         topic = best if score >= self.threshold and not off_topic else None
         ms = (time.perf_counter() - start) * 1000
         alternatives = tuple((t, round(s, 4)) for t, s in ranked[1:4])
-        return Match(topic, score, best, alternatives, script, ms, tuple(terms))
+        return Match(topic, score, best, alternatives, script, ms, tuple(terms), round(raw, 4), off_topic, feats)
