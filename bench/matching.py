@@ -99,7 +99,7 @@ def load_set(folder: Path) -> list[dict]:
     for path in sorted(folder.glob("*.yaml")):
         for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if isinstance(row, dict) and "q" in row:
-                rows.append({"topic": row.get("topic"), "lang": row.get("lang", "en"), "q": str(row["q"])})
+                rows.append({"topic": row.get("topic"), "lang": row.get("lang", "en"), "q": str(row["q"]), "file": path.stem})
     return rows
 
 
@@ -358,6 +358,17 @@ def print_report(sets: dict[str, list[dict]], results: dict) -> None:
         ]
         for label, fn in rowdefs:
             lines.append(f"{label:28}" + "".join(f"{fn(results[m]):>{w}}" for m in METHODS))
+        files = sorted({r["file"] for r in rows})
+        if set_name == "holdout" and len(files) > 1:  # each file was written at a different time: a fresh one is the honest figure
+            lines.append("top-1 / fallback per file:")
+            for name in files:
+                idx = [i for i, r in enumerate(rows) if r["file"] == name]
+
+                def per_file(r: dict, idx: list[int] = idx) -> str:
+                    met = score_rows([rows[i] for i in idx], [r["sets"][set_name]["preds"][i] for i in idx], r["threshold"])
+                    return f"{pct(met['overall']).strip()}/{pct(met['oos']).strip()}"
+
+                lines.append(f"  {name:26}" + "".join(f"{per_file(results[m]):>{w}}" for m in METHODS))
         lines.append("")
     lines.append("== process (fresh process per method, content loaded and index ready)")
     lines.append(head)

@@ -145,6 +145,26 @@ def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_segments(settings: Settings, args: argparse.Namespace) -> int:
+    """Refresh the start-up cache of Khmer word segments (bot/data/khmer_segments.json).
+
+    Start-up segments every Khmer example question with khmer-nltk unless the cache already
+    has it; after adding many Khmer examples, run this so the bot keeps starting fast.
+    """
+    from bot.content import ContentError, load_content
+    from bot.matcher import SEGMENT_CACHE_FILE, write_segment_cache
+
+    try:
+        content = load_content(Path(settings.content_dir))
+    except ContentError as exc:
+        print("The content has errors; fix them first (python -m bot content check):\n" + "\n".join(exc.problems[:10]), file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else SEGMENT_CACHE_FILE
+    runs, new = write_segment_cache(content, out)
+    print(f"{runs} Khmer runs segmented ({new} new) -> {out}")
+    return 0
+
+
 def cmd_qr(settings: Settings, args: argparse.Namespace) -> int:
     """Make a printable QR code (PNG or SVG) that opens a guided check in Telegram, with its title in Khmer and English."""
     from bot.content import load_content
@@ -192,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="machine-readable report")
     c.add_argument("--strict", action="store_true", help="also fail (exit 2) on warnings")
     c.set_defaults(func=cmd_content_check)
+    c = csub.add_parser("segments", help="refresh the start-up cache of Khmer word segments", description=cmd_content_segments.__doc__)
+    c.add_argument("--out", help="where to write it (default: bot/data/khmer_segments.json)")
+    c.set_defaults(func=cmd_content_segments)
 
     p = sub.add_parser("qr", help="a printable QR code that starts a guided check", description=cmd_qr.__doc__)
     p.add_argument("flow", help="flow id: checklist, offer-check, emergency, choose-country, complaint")

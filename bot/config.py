@@ -138,7 +138,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_port=_int(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535),
         webhook_secret=webhook_secret,
         bot_username=username,
-        match_threshold=_float(env, "BOT_MATCH_THRESHOLD", 0.0, 0.0, 100.0),
+        match_threshold=_float(env, "BOT_MATCH_THRESHOLD", 0.0, 0.0, 1.0),  # a confidence: 0 = calibrated default
         retention_days=_int(env, "BOT_RETENTION_DAYS", 90, 1, 3650),
         flood_limit=_int(env, "BOT_FLOOD_LIMIT", 20, 1, 10000),
         log_level=level,

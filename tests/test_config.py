@@ -48,6 +48,7 @@ def test_full_environment():
         ({"BOT_WEBHOOK_PORT": "99999"}, "BOT_WEBHOOK_PORT"),
         ({"BOT_RETENTION_DAYS": "ninety"}, "BOT_RETENTION_DAYS"),
         ({"BOT_MATCH_THRESHOLD": "high"}, "BOT_MATCH_THRESHOLD"),
+        ({"BOT_MATCH_THRESHOLD": "25"}, "BOT_MATCH_THRESHOLD"),  # a confidence is 0-1: 25 would never answer
         ({"BOT_LOG_LEVEL": "LOUD"}, "BOT_LOG_LEVEL"),
         ({"BOT_CONTENT_DIR": "/no/such/folder"}, "BOT_CONTENT_DIR"),
         ({"BOT_USERNAME": "a b"}, "BOT_USERNAME"),

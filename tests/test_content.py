@@ -220,3 +220,24 @@ def test_out_of_scope_examples_are_a_class_that_is_never_answered(tmp_path):
     m = with_negatives.match(question)
     assert m.topic is None and m.best != "__out_of_scope__"  # falls back, names a real nearest topic
     assert with_negatives.match("how do i go to work in thailand legally").topic == "thailand"
+
+
+def test_content_segments_command_caches_new_khmer_examples(content_copy, tmp_path):
+    """An editor adds a Khmer example; the command segments it into the cache the matcher reads."""
+    from bot.matcher import load_segment_cache
+
+    out = tmp_path / "segments.json"
+    env = {"PATH": "/usr/bin:/bin", "BOT_CONTENT_DIR": str(content_copy)}
+    cmd = [sys.executable, "-m", "bot", "content", "segments", "--out", str(out)]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = load_segment_cache(out)
+    _edit(content_copy / "topics" / "passport.yaml", "  km:\n", "  km:\n    - \"ធ្វើលិខិតឆ្លងដែននៅខេត្តព្រៃវែងបានទេ\"\n")
+    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert "(1 new)" in second.stdout, second.stdout
+    after = load_segment_cache(out)
+    assert set(after) - set(before) == {"ធ្វើលិខិតឆ្លងដែននៅខេត្តព្រៃវែងបានទេ"}
+    _edit(content_copy / "topics" / "passport.yaml", "related: [", "related: [ghost, ")
+    bad = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "ghost" in bad.stderr and "content check" in bad.stderr

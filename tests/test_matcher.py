@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from bot.content import load_content
+from bot.textnorm import segment_khmer
 from bot.matcher import (
     CONFIDENCE_FEATURES,
     CONFIDENCE_FILE,
@@ -23,6 +24,8 @@ from bot.matcher import (
     ConfidenceModelError,
     Match,
     Matcher,
+    khmer_runs,
+    load_segment_cache,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -291,3 +294,37 @@ def test_fit_confidence_refits_a_usable_model(tmp_path):
     refit = Matcher(load_content(ROOT / "content"), confidence=model)
     assert refit.match("how much does a passport cost?").topic == "passport"
     assert refit.match("who won the football match last night").topic is None
+
+
+# --- the start-up cache of Khmer segments --------------------------------------------
+
+
+def test_segment_cache_covers_the_content_and_agrees_with_the_segmenter():
+    """Start-up segments only what the cache lacks: the committed cache must cover the content."""
+    cache = load_segment_cache()
+    runs = khmer_runs(load_content(ROOT / "content"))
+    missing = [r for r in runs if r not in cache]
+    assert not missing, f"{len(missing)} Khmer runs are not cached (start-up is slower): run python -m bot content segments"
+    for run in runs[:: max(1, len(runs) // 40)]:  # a spread of entries: the cache says what khmer-nltk says
+        assert cache[run] == segment_khmer(run), run
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"khmer_nltk": "0.0.0-other", "segments": {"ខ្ញុំចង់ទៅ": ["ខ្ញុំ", "ចង់ទៅ"]}}', "not json", '{"segments": 5}', "[]"],
+)
+def test_a_stale_or_broken_segment_cache_is_ignored(tmp_path, text):
+    path = tmp_path / "khmer_segments.json"
+    path.write_text(text, encoding="utf-8")
+    assert load_segment_cache(path) == {}
+    assert load_segment_cache(tmp_path / "missing.json") == {}
+
+
+def test_matching_is_the_same_with_or_without_the_segment_cache(monkeypatch):
+    content = load_content(ROOT / "content")
+    cached = Matcher(content)
+    monkeypatch.setattr("bot.matcher.load_segment_cache", lambda path=None: {})
+    uncached = Matcher(content)
+    for q in ("ខ្ញុំចង់ទៅធ្វើការនៅកូរ៉េ", "លិខិតឆ្លងដែនថ្លៃប៉ុន្មាន", "ថៅកែយកលិខិតឆ្លងដែនខ្ញុំទុក", "knhom chong tov thai"):
+        a, b = cached.match(q), uncached.match(q)
+        assert (a.topic, a.score, a.tokens) == (b.topic, b.score, b.tokens), q
