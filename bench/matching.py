@@ -117,6 +117,12 @@ def datasets(only: str | None = None) -> dict[str, list[dict]]:
 # --- methods -----------------------------------------------------------------------
 
 
+def as_pred(r) -> tuple[str | None, float]:
+    """(best topic, score) of one ``Match`` as the scoring here reads it: a question most like
+    the out-of-scope examples scores 0, since the matcher never answers it."""
+    return r.best, 0.0 if r.off_topic else r.score
+
+
 class Ours:
     name = "ours"
 
@@ -128,7 +134,7 @@ class Ours:
 
     def predict(self, q: str) -> tuple[str | None, float]:
         r = self.m.match(q)
-        return r.best, 0.0 if r.off_topic else r.score  # most like the out-of-scope examples: never answered
+        return as_pred(r)
 
 
 def _examples(content) -> tuple[list[str], list[str]]:
@@ -419,7 +425,7 @@ def dev_tools(args: argparse.Namespace) -> int:
     rows = load_set(DEV_DIR)
     m = Matcher(load_content(CONTENT_DIR))
     results = [m.match(r["q"]) for r in rows]
-    preds = [(r.best, 0.0 if r.off_topic else r.score) for r in results]
+    preds = [as_pred(r) for r in results]
     if args.calibrate:
         for floor in (0.85, 0.87, 0.88, 0.90, 0.95):
             t = calibrate(rows, preds, floor)
@@ -490,10 +496,10 @@ def cross_validate(content, oos_rows: list[dict], k: int = 5, make=None) -> tupl
         for tid, lang, q in fold:
             r = m.match(q)
             rows.append({"topic": tid, "lang": lang, "q": q})
-            preds.append((r.best, 0.0 if r.off_topic else r.score))
+            preds.append(as_pred(r))
         for row in oos_rows:
             r = m.match(row["q"])
-            oos_preds.append((r.best, 0.0 if r.off_topic else r.score))
+            oos_preds.append(as_pred(r))
     return rows, preds, oos_preds
 
 
@@ -570,9 +576,9 @@ def fit_confidence(k: int, out: Path | None = None) -> int:
     draft = ConfidenceModel(CONFIDENCE_FEATURES, tuple(round(float(w), 5) for w in clf.coef_[0]),
                             round(float(clf.intercept_[0]), 5), 0.5)
     dev = load_set(DEV_DIR)
-    m = Matcher(load_content(CONTENT_DIR), confidence=draft)
+    m = Matcher(content, confidence=draft)
     results = [m.match(row["q"]) for row in dev]
-    preds = [(r.best, 0.0 if r.off_topic else r.score) for r in results]
+    preds = [as_pred(r) for r in results]
     threshold = math.ceil(calibrate(dev, preds, CONFIDENCE_OOS_FLOOR) * 10_000) / 10_000  # scores have 4 decimals
     met = score_rows(dev, preds, threshold)
     fitted = {
