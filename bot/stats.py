@@ -506,7 +506,7 @@ def collect_unanswered(source: Any, since: dt.datetime | None = None) -> list[As
     return asks
 
 
-_MASKED_RE = re.compile(r"\[(?:number|email|id-number|username|link)\]")
+_MASKED_RE = re.compile(r"\[(?:number|email|id-number|username|link|name|profile)\]")
 
 
 def _display(text: str) -> str:

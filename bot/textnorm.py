@@ -34,7 +34,10 @@ _CONS = "\u1780-\u17a2"
 # Dependent vowels and signs that must follow a subscript (coeng + consonant).
 _KHMER_VOWELS = "".join(chr(c) for c in range(0x17B6, 0x17C6)) + "\u17c6\u17c7\u17c8\u17c9\u17ca\u17cb\u17cc\u17cd\u17ce\u17cf\u17d0\u17d1\u17d3\u17dd"
 _DEP_VOWELS = "".join(chr(c) for c in range(0x17B6, 0x17C6))
-_VOWEL_BEFORE_COENG_RE = re.compile(f"([{_KHMER_VOWELS}]+)({_COENG}[{_CONS}])")
+# The lookbehind starts a match only at the first vowel of a run: without it a long run of
+# vowels with no subscript after it is rescanned from each of its positions (quadratic in
+# user text). The result is the same: a run matches from its first vowel or not at all.
+_VOWEL_BEFORE_COENG_RE = re.compile(f"(?<![{_KHMER_VOWELS}])([{_KHMER_VOWELS}]+)({_COENG}[{_CONS}])")
 # Subscript RO is written last among subscripts: ស្រ្ត -> ស្ត្រ.
 _RO_FIRST_RE = re.compile(f"({_COENG}{_RO})({_COENG}[{_CONS}])")
 # Register shifters (៉ ៊) come before the vowel: ប ុ ៉ -> ប ៉ ុ.
