@@ -110,6 +110,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     secret = env.get("BOT_SECRET_KEY", "").strip() or None
     if secret is not None and len(secret) < 16:
         raise ConfigError("BOT_SECRET_KEY must be at least 16 characters (or unset it to generate one).")
+    secret_file = env.get("BOT_SECRET_KEY_FILE", "").strip() or None
+    if secret_file is not None:
+        if secret is not None:
+            raise ConfigError("Set BOT_SECRET_KEY or BOT_SECRET_KEY_FILE, not both.")
+        from bot.keys import SecretError, read_secret_file
+
+        try:
+            secret = read_secret_file(Path(secret_file))
+        except SecretError as exc:
+            raise ConfigError(str(exc)) from None
     webhook_secret = env.get("BOT_WEBHOOK_SECRET", "").strip() or None
     if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
         raise ConfigError("BOT_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters).")

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.i18n import Translator
 from bot.matcher import Matcher
-from bot.privacy import UserKeys, load_or_create_secret
+from bot.keys import SCHEME, UserKeys, fingerprint, load_or_create_secret
 from bot.storage import DB_FILE, Storage
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,12 @@ class Services:
         self.catalog = catalog or self._build_catalog(settings.content_dir)
         # Batched writes: the bot flushes every second (a job) and on every clean stop.
         self.storage = storage or Storage(Path(settings.data_dir) / DB_FILE, flush_interval=1.0)
-        self._keys: UserKeys | None = None  # created on first use: `ask` never touches the data folder
+        self._keys: UserKeys | None = None
+        self._legacy_keys = False  # a log from before scrypt keys: move returning users' rows over
+        if self.storage.path is not None:
+            # At start, not at the first message: a wrong or damaged secret stops the bot here
+            # with a clear message (an in-memory log, as `ask` uses, never touches the data folder).
+            self._load_keys()
 
     def _build_catalog(self, root: Path) -> Catalog:
         content = load_content(root)
@@ -58,10 +63,20 @@ class Services:
         log.info("content reloaded: %d topics, %d flows", len(catalog.content.topics), len(catalog.content.flows))
         return catalog
 
+    def _load_keys(self) -> UserKeys:
+        secret = load_or_create_secret(Path(self.settings.data_dir), self.settings.secret_key)
+        self._legacy_keys = self.storage.check_secret(fingerprint(secret), SCHEME)
+        self._keys = UserKeys(secret)
+        return self._keys
+
     def user_key(self, telegram_user_id: int) -> str:
-        if self._keys is None:
-            self._keys = UserKeys(load_or_create_secret(Path(self.settings.data_dir), self.settings.secret_key))
-        return self._keys.key(telegram_user_id)
+        """The pseudonymous key of a Telegram user (cached; about 10 ms the first time a process sees them)."""
+        keys = self._keys or self._load_keys()
+        if not self._legacy_keys or keys.is_cached(telegram_user_id):
+            return keys.key(telegram_user_id)
+        key = keys.key(telegram_user_id)
+        self.storage.rename_user(keys.legacy_key(telegram_user_id), key)
+        return key
 
     def is_admin(self, telegram_user_id: int | None) -> bool:
         return telegram_user_id is not None and telegram_user_id in self.settings.admin_ids
