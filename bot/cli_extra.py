@@ -14,6 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from bot import stats as st
+from bot.storage import printable
+
+
+def _print(text: str, **kw: Any) -> None:
+    """Print what came from users' messages without terminal control characters (rows logged
+    before they were stripped at the door, or a database edited by hand)."""
+    print(printable(text), **kw)
 
 
 EX_NOINPUT = 66  # the log file does not exist
@@ -99,10 +106,10 @@ def cmd_stats(settings, args: argparse.Namespace) -> int:
     db = _open(settings)
     stats = st.compute_stats(db, since=args.since)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=1))
+        _print(json.dumps(stats, ensure_ascii=False, indent=1))
     else:
         content, _ = _catalog(settings, with_matcher=False) if not stats["empty"] else (None, None)
-        print(st.render_stats_text(stats, _titles(content)))
+        _print(st.render_stats_text(stats, _titles(content)))
     return 0
 
 
@@ -118,11 +125,11 @@ def cmd_unanswered(settings, args: argparse.Namespace) -> int:
     else:
         shown = groups
     if args.yaml:
-        print(st.render_unanswered_yaml(shown, _period(args.since)), end="")
+        _print(st.render_unanswered_yaml(shown, _period(args.since)), end="")
     elif args.json:
-        print(json.dumps(shown, ensure_ascii=False, indent=1))
+        _print(json.dumps(shown, ensure_ascii=False, indent=1))
     else:
-        print(st.render_unanswered_text(groups, args.limit, _period(args.since)))
+        _print(st.render_unanswered_text(groups, args.limit, _period(args.since)))
     return 0
 
 

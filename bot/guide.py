@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from bot import callbacks as cb
 from bot.answers import _t, contacts_text, menu_buttons
+from bot.privacy import mask_personal_data
 from bot.flows import END, Flow, FlowError, Progress, apply_choice, level_for, new_run, results_for
 from bot.replies import Button, Reply, bold, esc, short_label
 from bot.services import Services
@@ -18,6 +19,9 @@ from bot.storage import FlowState
 
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TAG_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+# A centre's tag names a place or a worker's code; one with this many digits could be a
+# phone or passport number typed into a link, and is never stored.
+MAX_TAG_DIGITS = 5
 
 
 def parse_start_payload(payload: str | None, flows: dict[str, Flow]) -> tuple[str, str | None] | None:
@@ -29,7 +33,14 @@ def parse_start_payload(payload: str | None, flows: dict[str, Flow]) -> tuple[st
         return None
     if sep and not _TAG_RE.match(tag):
         return None
+    if tag and not safe_tag(tag):
+        tag = ""  # the check still starts; only the tag is dropped
     return flow_id, (tag or None)
+
+
+def safe_tag(tag: str) -> bool:
+    """A deep-link tag that cannot be personal data (see MAX_TAG_DIGITS)."""
+    return sum(c.isdigit() for c in tag) <= MAX_TAG_DIGITS and mask_personal_data(tag) == tag
 
 
 def deep_link(bot_username: str | None, flow_id: str, tag: str | None = None) -> str | None:
@@ -118,7 +129,7 @@ def answer(s: Services, user: str, run: str, step_id: str, index: int, lang: str
         nxt = apply_choice(flow, step_id, index, progress)
     except FlowError:
         return [_step_reply(s, flow, state, lang, prefix=esc(_("Please use one of the buttons below.")))]
-    s.storage.log_event(user, "flow_answer", lang=lang, flow=flow.id, tag=state.tag, detail=f"{step_id}:{index}")
+    s.storage.log_event(user, "flow_answer", lang=lang, flow=flow.id, tag=state.tag, detail=step_id)  # the step, not the choice
     if nxt == END:
         s.storage.set_flow(user, None)
         s.storage.log_event(user, "flow_done", lang=lang, flow=flow.id, tag=state.tag)

@@ -13,7 +13,7 @@ from pathlib import Path
 import segno
 
 from bot.flows import Flow
-from bot.guide import deep_link, parse_start_payload
+from bot.guide import MAX_TAG_DIGITS, deep_link, parse_start_payload, safe_tag
 
 FONT = Path(__file__).resolve().parent / "data" / "fonts" / "KhmerOS.ttf"
 SCALE = 12
@@ -34,6 +34,11 @@ def flow_link(flows: dict[str, Flow], bot_username: str | None, flow_id: str, ta
     if parse_start_payload(payload, flows) is None:
         raise QRError(
             "the tag may only use letters, digits, _ and -, and flow id plus tag must fit 64 characters"
+        )
+    if tag and not safe_tag(tag):
+        raise QRError(
+            f"the tag may hold at most {MAX_TAG_DIGITS} digits (it could otherwise be a phone or ID number, "
+            "which the bot never stores); use a short code for your centre, such as bb-mrc"
         )
     link = deep_link(bot_username, flow_id, tag)
     assert link is not None

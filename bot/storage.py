@@ -3,17 +3,25 @@
 Rules that shape this module:
 
 * No personal data on disk. Rows are keyed by a pseudonymous user key
-  (:class:`bot.privacy.UserKeys`); texts are masked before they are stored.
+  (:class:`bot.keys.UserKeys`); texts are masked before they are stored.
 * Logging never blocks or breaks an answer. A failed write (locked database,
   read-only file, full disk) is kept in memory and retried on the next write,
   so nothing is lost when the disk comes back, and the caller never sees the error.
 * WAL mode, so readers (stats, reports) never block the bot.
+* Deleted means gone from the disk: ``secure_delete`` overwrites freed pages, and
+  a forget checkpoints and truncates the WAL, where the old rows would otherwise
+  linger (a byte scan of the data folder in the tests proves it).
+* Caches are bounded: memory must not grow with every user ever seen.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
+import os
+import re
+import secrets
 import sqlite3
 import time
 from collections import OrderedDict, deque
@@ -30,10 +38,33 @@ DB_FILE = "bot.sqlite3"
 MAX_PENDING = 10_000  # events kept in memory while the disk is failing
 MAX_TEXT = 1000  # characters of a question kept for editors
 BATCH = 64  # rows written together when batching
+CACHE_USERS = 50_000  # users whose language and flow progress are cached in memory
+ANON_PREFIX = "~"  # user column of rows past retention: a per-day pseudonym, linked to nobody
+LOCAL_OFFSET = dt.timedelta(hours=7)  # Cambodia time: retention works in whole local days, like the stats
 
 
 class StorageError(RuntimeError):
     """The database cannot be opened at all (raised at start, never while answering)."""
+
+
+class LRU(OrderedDict):
+    """A dict that forgets its least recently used entries beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):  # type: ignore[override]
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 @dataclass
@@ -45,6 +76,30 @@ class FlowState:
     run: str
     answers: dict[str, Any]
     tag: str | None = None
+
+
+# Control characters (C0 but newline and tab, DEL, C1) and bidirectional overrides: in a
+# stored question they would reach editors' terminals (`python -m bot unanswered`) as escape
+# sequences that can rewrite the screen or the window title, or reorder what is shown.
+# Zero-width joiners and spaces stay: Khmer text uses them.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text with terminal control characters removed (stored questions, editors' output)."""
+    return _CONTROLS.sub("", text)
+
+
+def _owner_only(path: Path) -> None:
+    """Create the database file owner-only (0600), or tighten an existing one: it holds what at-risk users asked."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if p.exists():
+                os.chmod(p, 0o600)
+    except OSError:
+        pass  # a read-only folder: opening reports it
 
 
 def utcnow() -> str:
@@ -68,8 +123,11 @@ class Storage:
                 conn = sqlite3.connect(":memory:")
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                _owner_only(self.path)  # before SQLite creates it: its WAL and shm files take its mode
                 conn = sqlite3.connect(str(self.path), timeout=0.5)
             self.db = sqlite_utils.Database(conn)
+            # Freed pages are overwritten, so deleted texts do not stay in the file.
+            self.db.execute("PRAGMA secure_delete=ON")
             if self.path is not None:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
@@ -77,13 +135,15 @@ class Storage:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
         self._pending: deque[tuple[str, dict]] = deque(maxlen=MAX_PENDING)
-        self._prefs: dict[str, str | None] = {}  # write-through cache, survives a failing disk
-        self._flows: dict[str, FlowState | None] = {}
+        # Write-through caches (they also carry a user through a failing disk), bounded.
+        self._prefs: LRU = LRU(CACHE_USERS)
+        self._flows: LRU = LRU(CACHE_USERS)
         self._seen_today: set[tuple[str, str]] = set()
         # The language last answered in when the user has not chosen one (e.g. Khmer for a
         # question typed in romanized Khmer), so their next button press stays in it.
         # Memory only: it is a guess, not a choice, and need not outlive a restart.
-        self._inferred: OrderedDict[str, str] = OrderedDict()
+        self._inferred: LRU = LRU(CACHE_USERS)
+        self._checkpoint_due = False
         self._last_flush = time.monotonic()
         self.failures = 0
 
@@ -118,6 +178,54 @@ class Storage:
                 {"user": str, "flow": str, "step": str, "run": str, "answers": str, "tag": str, "updated": str},
                 pk="user",
             )
+        if "meta" not in db.table_names():
+            db["meta"].create({"name": str, "value": str}, pk="name")
+
+    def meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.db.conn:
+            self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", [name, value])
+
+    def check_secret(self, fingerprint: str, scheme: str) -> bool:
+        """Refuse a secret other than the one this log was written with; True if legacy keys may be present.
+
+        A log from before fingerprints is adopted (its rows were keyed with the
+        legacy HMAC, which returning users' rows are moved away from).
+        """
+        from bot.keys import SecretError
+
+        stored = self.meta("secret_fingerprint")
+        if stored is not None and stored != fingerprint:
+            raise SecretError(
+                "The secret key is not the one this conversation log was written with, so no stored row could "
+                "be linked to (or deleted for) its user. Restore the original BOT_SECRET_KEY / BOT_SECRET_KEY_FILE "
+                f"/ secret.key, or move {self.path} away to start a new log."
+            )
+        if stored is None:
+            has_rows = self.db.execute("SELECT 1 FROM users UNION ALL SELECT 1 FROM events LIMIT 1").fetchone()
+            self.set_meta("secret_fingerprint", fingerprint)
+            self.set_meta("key_scheme", "hmac-1" if has_rows else scheme)
+        return self.meta("key_scheme") != scheme
+
+    def rename_user(self, old: str, new: str) -> None:
+        """Move a returning user's rows from their legacy key to the current one."""
+        self.flush()
+        try:
+            with self.db.conn:
+                if self.db.execute("SELECT 1 FROM users WHERE key = ?", [new]).fetchone() is None:
+                    self.db.execute("UPDATE users SET key = ? WHERE key = ?", [new, old])
+                else:
+                    self.db.execute("DELETE FROM users WHERE key = ?", [old])
+                self.db.execute("UPDATE events SET user = ? WHERE user = ?", [new, old])
+                if self.db.execute("SELECT 1 FROM flow_state WHERE user = ?", [new]).fetchone() is None:
+                    self.db.execute("UPDATE flow_state SET user = ? WHERE user = ?", [new, old])
+                else:
+                    self.db.execute("DELETE FROM flow_state WHERE user = ?", [old])
+        except sqlite3.Error as exc:
+            log.warning("could not move a returning user's rows to the new key (%s)", exc)
 
     # --- writes that must never fail the caller ---------------------------------
 
@@ -133,6 +241,8 @@ class Storage:
 
     def flush(self) -> bool:
         """Write every queued row in one transaction; on failure keep them all for the next try."""
+        if self._checkpoint_due and not self._pending:
+            self.checkpoint(attempts=1)
         if not self._pending:
             return True
         rows = list(self._pending)
@@ -181,7 +291,7 @@ class Storage:
             "user": user,
             "kind": kind,
             "lang": lang,
-            "text": mask_personal_data(text)[:MAX_TEXT] if text else None,
+            "text": mask_personal_data(printable(text))[:MAX_TEXT] if text else None,
             "topic": topic,
             "score": score,
             "flow": flow,
@@ -278,10 +388,9 @@ class Storage:
     # --- privacy -------------------------------------------------------------------
 
     def forget(self, user: str) -> int:
-        """Delete everything stored about one user; returns rows deleted."""
-        self._prefs.pop(user, None)
-        self._flows.pop(user, None)
-        self._inferred.pop(user, None)
+        """Delete everything stored about one user, from the file and from the WAL; returns rows deleted."""
+        for cache in (self._prefs, self._flows, self._inferred):
+            cache.pop(user, None)
         self._seen_today = {k for k in self._seen_today if k[0] != user}
         self._pending = deque(((t, r) for t, r in self._pending if r.get("user") != user and r.get("key") != user), maxlen=MAX_PENDING)
         self.flush()
@@ -290,15 +399,74 @@ class Storage:
             for table, col in (("events", "user"), ("users", "key"), ("flow_state", "user")):
                 cur = self.db.execute(f"DELETE FROM [{table}] WHERE [{col}] = ?", [user])
                 deleted += cur.rowcount
+        self.checkpoint()
         return deleted
 
+    def checkpoint(self, attempts: int = 3) -> bool:
+        """Copy the WAL into the database and truncate it to zero bytes, so deleted rows leave the WAL too.
+
+        A reader (a report being written) can hold the WAL open; then, rather than block
+        the bot, the checkpoint is tried again on every flush (once a second) until it completes.
+        """
+        if self.path is None:
+            return True
+        for i in range(attempts):
+            try:
+                busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.Error as exc:
+                busy = 1
+                log.warning("checkpoint failed (%s); will retry", exc)
+            if not busy:
+                self._checkpoint_due = False
+                return True
+            if i + 1 < attempts:
+                time.sleep(0.02)
+        self._checkpoint_due = True
+        return False
+
     def apply_retention(self, days: int, now: dt.datetime | None = None) -> int:
-        """Blank question text older than ``days``; counts (kind, topic, score) stay for stats."""
+        """Past ``days``, keep counts only: nothing that links a row to a person or says what they typed or chose.
+
+        For events older than the cutoff (whole Cambodian days, as the stats count them):
+        the question text goes, a guided-check answer keeps only which step it was,
+        the time is cut to the hour, and the user key becomes a pseudonym valid for that
+        day only (made with a random salt that is never stored), so daily user counts
+        stay right but no row can be tied to a user. Users and check progress not
+        touched since the cutoff are deleted. Returns the events anonymized.
+        """
         now = now or dt.datetime.now(dt.timezone.utc)
-        cutoff = (now - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        local_midnight = (now + LOCAL_OFFSET).replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL_OFFSET
+        cutoff_dt = local_midnight - dt.timedelta(days=days)
+        cutoff = cutoff_dt.strftime("%Y-%m-%dT%H:%M:%S")
+        salt = secrets.token_bytes(16)  # forgotten when this function returns
+        shift = f"+{int(LOCAL_OFFSET.total_seconds() // 3600)} hours"
+
+        def day_pseudonym(user: str | None, ts: str) -> str | None:
+            if not user:
+                return user
+            return ANON_PREFIX + hashlib.sha256(salt + ts.encode() + b"|" + user.encode()).hexdigest()[:23]
+
+        self.flush()
         with self.db.conn:
-            cur = self.db.execute("UPDATE events SET text = NULL WHERE text IS NOT NULL AND ts < ?", [cutoff])
-        return cur.rowcount
+            self.db.conn.create_function("day_pseudonym", 2, day_pseudonym, deterministic=True)
+            cur = self.db.execute(
+                "UPDATE events SET text = NULL, "
+                "detail = CASE WHEN kind = 'flow_answer' AND instr(detail, ':') THEN substr(detail, 1, instr(detail, ':') - 1) "
+                "WHEN kind = 'button' AND detail LIKE 'a:%' THEN 'a' ELSE detail END, "
+                "ts = substr(ts, 1, 13) || ':00:00.000000Z', "
+                f"user = day_pseudonym(user, date(ts, '{shift}')) "
+                f"WHERE ts < ? AND (user IS NULL OR user NOT LIKE '{ANON_PREFIX}%') "
+                "AND (text IS NOT NULL OR user IS NOT NULL OR substr(ts, 14) != ':00:00.000000Z')",
+                [cutoff],
+            )
+            n = cur.rowcount
+            stale_day = cutoff_dt.strftime("%Y-%m-%d")
+            self.db.execute("DELETE FROM users WHERE last_seen < ?", [stale_day])
+            self.db.execute("DELETE FROM flow_state WHERE updated < ?", [cutoff])
+        for cache in (self._prefs, self._flows):
+            cache.clear()  # the rows behind them may be gone
+        self.checkpoint()
+        return n
 
     # --- reads for editors -----------------------------------------------------------
 
