@@ -9,13 +9,13 @@ import datetime as dt
 from typing import Any, Callable
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import stats as st
 from bot.content import ContentError
 from bot.replies import Reply, esc
 from bot.services import Services
-from handlers.common import asker, send, services
+from handlers.common import asker, command, send, services
 
 MAX_PROBLEMS_SHOWN = 15
 DEFAULT_PERIOD = "7d"
@@ -129,8 +129,8 @@ async def unanswered_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 COMMANDS = [
-    CommandHandler("reload", reload_cmd),
-    CommandHandler("stats", stats_cmd),
-    CommandHandler("unanswered", unanswered_cmd),
+    command("reload", reload_cmd),
+    command("stats", stats_cmd),
+    command("unanswered", unanswered_cmd),
 ]
 BUTTONS = []

@@ -7,12 +7,22 @@ from typing import Awaitable, Callable, Iterable
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot.callbacks import Callback, decode, topic_of
 from bot.i18n import pick_language
 from bot.replies import Reply
 from bot.services import Services
+
+# Telegram's own limit on a message; anything longer is forged, and is cut before any work is done on it.
+MAX_TEXT = 4096
+
+
+def command(name: str, callback) -> CommandHandler:
+    """A command handler for new messages only: editing an old message into ``/forget`` or
+    ``/stats`` must not run the command (PTB's default also matches edited messages)."""
+    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE)
+
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
@@ -38,7 +48,11 @@ def asker(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None =
     if stored is None and not text:  # a button or command: stay in the language last answered in
         stored = s.storage.get_inferred_lang(key)
     lang = pick_language(stored, text, user.language_code)
-    return Asker(key, lang, s.is_admin(user.id))
+    # An admin only in their own private chat: a reply to any other chat (a forged update
+    # naming the admin as sender) would go where the admin cannot read it, and someone else can.
+    chat = update.effective_chat
+    own_chat = chat is not None and chat.type == ChatType.PRIVATE and chat.id == user.id
+    return Asker(key, lang, own_chat and s.is_admin(user.id))
 
 
 def is_private(update: Update) -> bool:
@@ -100,7 +114,9 @@ def for_button(*, answer: bool = True, log: bool = True) -> Callable[[ButtonHand
             s = services(context)
             data = decode(query.data)
             if log:
-                s.storage.log_event(who.key, "button", lang=who.lang, topic=topic_of(data), detail=query.data)
+                # A guided-check answer is logged as its step, never the choice (stats need no more).
+                detail = f"a:{data.args[1]}" if data.kind == "a" else query.data
+                s.storage.log_event(who.key, "button", lang=who.lang, topic=topic_of(data), detail=detail)
             await fn(update, context, s, who, data)
 
         return handler

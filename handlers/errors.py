@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In groups the bot stays quiet, except to point a /start or /help to a private chat."""
-    message = update.effective_message
-    words = (message.text or "").split() if message else []
+    message = update.message  # not an edit: editing an old message must not trigger a reply
+    words = (message.text or "")[:64].split() if message else []
     if words and words[0].split("@")[0] in ("/start", "/help"):
         who = asker(update, context)
         await send(update, context, [answers.group_notice(services(context), who.lang if who else "en")])

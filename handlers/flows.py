@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import guide
 from bot.callbacks import Callback, accepts
 from bot.services import Services
-from handlers.common import Asker, for_button, for_user, send
+from handlers.common import Asker, command, for_button, for_user, send
 
 
 @for_user
@@ -39,8 +39,8 @@ async def flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
 
 
 COMMANDS = [
-    CommandHandler("checks", checks_cmd),
-    CommandHandler("cancel", cancel_cmd),
+    command("checks", checks_cmd),
+    command("cancel", cancel_cmd),
 ]
 BUTTONS = [
     CallbackQueryHandler(flow_button, pattern=accepts("g", "f", "a", "r", "x")),

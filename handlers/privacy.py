@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import answers
 from bot.callbacks import Callback, accepts
 from bot.services import Services
-from handlers.common import Asker, for_button, for_user, send
+from handlers.common import Asker, command, for_button, for_user, send
 
 
 @for_user
@@ -36,8 +36,8 @@ async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
 
 
 COMMANDS = [
-    CommandHandler("privacy", privacy_cmd),
-    CommandHandler("forget", forget_cmd),
+    command("privacy", privacy_cmd),
+    command("forget", forget_cmd),
 ]
 BUTTONS = [
     CallbackQueryHandler(privacy_button, pattern=accepts("p", "fg")),

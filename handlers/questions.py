@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import answers, guide
 from bot.callbacks import Callback, accepts
 from bot.services import Services
-from handlers.common import Asker, asker, for_button, for_user, send, services
+from handlers.common import MAX_TEXT, Asker, asker, command, for_button, for_user, send, services
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Match the question to a topic; below the threshold, say so honestly."""
-    text = update.effective_message.text or ""
+    text = (update.effective_message.text or "")[:MAX_TEXT]
     who = asker(update, context, text)
     if who is None:
         return
@@ -65,7 +65,7 @@ async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
 
 
 COMMANDS = [
-    CommandHandler("hotlines", hotlines_cmd),
+    command("hotlines", hotlines_cmd),
 ]
 BUTTONS = [
     CallbackQueryHandler(topic_button, pattern=accepts("t", "s")),

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import answers, guide
 from bot.callbacks import Callback, accepts
 from bot.services import Services
-from handlers.common import Asker, for_button, for_user, send
+from handlers.common import Asker, command, for_button, for_user, send
 
 
 @for_user
@@ -56,10 +56,10 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
 
 
 COMMANDS = [
-    CommandHandler("start", start),
-    CommandHandler("help", help_cmd),
-    CommandHandler("menu", menu_cmd),
-    CommandHandler("language", language_cmd),
+    command("start", start),
+    command("help", help_cmd),
+    command("menu", menu_cmd),
+    command("language", language_cmd),
 ]
 BUTTONS = [
     CallbackQueryHandler(menu_button, pattern=accepts("m", "L", "l")),
