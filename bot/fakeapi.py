@@ -117,6 +117,8 @@ class FakeBotAPI:
         self.on_request: Callable[[Recorded], None] | None = None
         self.answered_callbacks: set[str] = set()
         self.pending_callbacks: set[str] = set()
+        # Tokens answered with 401 Unauthorized, as Telegram answers a revoked or mistyped one.
+        self.rejected_tokens: set[str] = set()
 
     # --- what users do ------------------------------------------------------------
 
@@ -381,6 +383,10 @@ class LoopbackServer:
 
         class Handler(tornado.web.RequestHandler):
             async def _handle(self, token: str, method: str) -> None:
+                if token in api.rejected_tokens:
+                    self.set_status(401)
+                    self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
                 raw: dict[str, Any] = {}
                 ctype = self.request.headers.get("Content-Type", "")
                 if "application/json" in ctype and self.request.body:
