@@ -72,15 +72,46 @@ _StrDateLoader.yaml_implicit_resolvers = {
 }
 
 
+MAX_CONTENT_FILE = 8 * 1024 * 1024  # bytes; the largest topic file is far smaller
+
+
+def _refuse_aliases(root: yaml.Node, path: Path) -> None:
+    """Content may not use YAML anchors and aliases (``&a`` / ``*a``).
+
+    Editors never need them, and a few nested aliases make a document whose walk
+    (line numbers, schema check, matcher) is exponential: an "alias bomb" that a
+    ``/reload`` would choke on. An alias is a node reached twice; found in linear time.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            if isinstance(node, yaml.ScalarNode):
+                continue  # the parser may share identical plain scalars; harmless
+            raise ContentError([f"{path}:{node.start_mark.line + 1}: YAML anchors and aliases (&name, *name) are "
+                                "not allowed in content; write the text out in full"])
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def load_located(path: Path) -> Located:
     """Parse one YAML file once, keeping line numbers; raise ContentError on a syntax error."""
     try:
+        if path.stat().st_size > MAX_CONTENT_FILE:
+            raise ContentError([f"{path}:1: file is larger than {MAX_CONTENT_FILE // (1024 * 1024)} MB; split it"])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([f"{path}:1: cannot read file: {exc}"]) from exc
     loader = _StrDateLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_aliases(node, path)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
