@@ -52,7 +52,9 @@ def main() -> None:
 
     def years(seconds: float) -> str:
         total = seconds * ID_SPACE
-        return f"{total / 3600:,.1f} h" if total < 86400 * 365 else f"{total / (86400 * 365):,.1f} years"
+        if total < 86400 * 2:
+            return f"{total / 3600:,.1f} hours"
+        return f"{total / 86400:,.0f} days" if total < 86400 * 365 else f"{total / (86400 * 365):,.1f} years"
 
     print(f"{'':34} {'HMAC (baseline)':>18} {'scrypt':>18}")
     print(f"{'first message of a new user':34} {hmac_new * 1e6:>15.1f} µs {scrypt_new * 1e3:>15.2f} ms")

@@ -311,15 +311,25 @@ def feedback_thanks(s: Services, lang: str, helpful: bool) -> Reply:
 
 
 def privacy_notice(s: Services, lang: str) -> Reply:
+    """What is kept, exactly as bot.storage keeps it (tests/test_security.py holds the two together)."""
     _ = _t(s, lang)
-    lines = [
-        bold(_("Your privacy")),
-        _("This bot does not keep your name, username, phone number or Telegram ID."),
-        _("It keeps, under a code that cannot be traced back to you: your language, the questions you type (with phone, ID and passport numbers and emails removed), which answers were shown, and where you are in a guided check."),
-        _("We use this only to improve the answers. Question texts are deleted after {days} days.").format(days=s.settings.retention_days),
-        _("You can delete everything the bot keeps about you at any time."),
+    kept = [
+        _("It keeps, under a code instead of your Telegram account:"),
+        _("• your language"),
+        _("• the questions you type (phone, ID and passport numbers, e-mails, social media links and a name given as \"my name is …\" are removed first)"),
+        _("• which topics and buttons you opened"),
+        _("• the steps of a guided check you reached"),
+        _("• your centre's code, if you came from its QR code"),
     ]
-    text = "\n\n".join([lines[0]] + [esc(l) for l in lines[1:]])
+    paragraphs = [
+        _("This bot does not keep your name, username, phone number or Telegram ID."),
+        "\n".join(kept),
+        _("Your answers in a guided check are kept only until you finish or leave it."),
+        _("We use this only to improve the answers. After {days} days your questions are deleted, and the rest is no longer linked to your code: only counts remain. If you do not use the bot for {days} days, your language choice is deleted too.").format(days=s.settings.retention_days),
+        _("You can delete everything the bot keeps about you at any time: /forget"),
+        _("Telegram itself keeps this chat, on your phone and on its servers. If someone may look at your phone, delete this chat in Telegram too."),
+    ]
+    text = "\n\n".join([bold(_("Your privacy"))] + [esc(p) for p in paragraphs])
     return Reply(text, ((Button(_("🗑 Delete my data"), cb.encode("fg", "ask")),), (Button(_("☰ Menu"), cb.encode("m")),)))
 
 

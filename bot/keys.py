@@ -8,8 +8,8 @@ Two things decide how safe that is if the log leaks:
   (a Docker or systemd secret) keep it outside; the bot warns at start when it is not.
 * **How costly one key is.** Telegram IDs are a small space (about 10^10): with a
   plain HMAC (2 µs) a leaked secret reverses every key in hours on one core. The
-  key is therefore scrypt (memory-hard, about 10 ms), paid once per user per process
-  thanks to a bounded cache (bench/keys.py measures the cost in the load benchmark).
+  key is therefore scrypt (memory-hard, about 2 ms: half a year for every ID on one
+  core), paid once per user per process thanks to a bounded cache (bench/keys.py).
 
 A damaged, unreadable or silently replaced secret would re-key every user, so that
 ``/forget`` could no longer find their old rows: the bot refuses to start instead,
@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 SECRET_FILE = "secret.key"
 MIN_SECRET = 16  # characters of a configured secret
 GENERATED_HEX = 64  # characters of a generated one (32 random bytes)
-# scrypt cost: n=2^12, r=8 is about 4 MiB and 10 ms per key here; bench/keys.py prints it.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**12, 8, 1
+# scrypt cost: n=2^10, r=8 is 1 MiB and about 2 ms per key here (bench/keys.py prints it): a
+# thousand times an HMAC for whoever tries every Telegram ID, but only a few per cent of the
+# load benchmark, where every user is new (n=2^12 cost that benchmark a quarter of its throughput).
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**10, 8, 1
 KEY_CACHE_SIZE = 50_000  # Telegram ID -> key, memory only; bounded so it cannot grow per user
 SCHEME = "scrypt-1"  # stored in the database's meta table; "hmac-1" for logs written before it
 

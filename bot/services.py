@@ -70,7 +70,7 @@ class Services:
         return self._keys
 
     def user_key(self, telegram_user_id: int) -> str:
-        """The pseudonymous key of a Telegram user (cached; about 10 ms the first time a process sees them)."""
+        """The pseudonymous key of a Telegram user (cached; about 2 ms the first time a process sees them)."""
         keys = self._keys or self._load_keys()
         if not self._legacy_keys or keys.is_cached(telegram_user_id):
             return keys.key(telegram_user_id)

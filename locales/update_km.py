@@ -7,6 +7,24 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 KM = {
+    "It keeps, under a code instead of your Telegram account:":
+        "បូតរក្សាទុកព័ត៌មានទាំងនេះ ដោយប្រើលេខកូដជំនួសគណនី Telegram របស់អ្នក៖",
+    "• your language":
+        "• ភាសារបស់អ្នក",
+    "• the questions you type (phone, ID and passport numbers, e-mails, social media links and a name given as \"my name is …\" are removed first)":
+        "• សំណួរដែលអ្នកវាយ (បូតលុបលេខទូរស័ព្ទ លេខអត្តសញ្ញាណប័ណ្ណ លេខលិខិតឆ្លងដែន អ៊ីមែល តំណបណ្ដាញសង្គម និងឈ្មោះដែលអ្នកសរសេរថា «ខ្ញុំឈ្មោះ…» ចេញជាមុនសិន)",
+    "• which topics and buttons you opened":
+        "• ប្រធានបទ និងប៊ូតុងដែលអ្នកបានចុចបើក",
+    "• the steps of a guided check you reached":
+        "• ជំហានដែលអ្នកបានទៅដល់ក្នុងការពិនិត្យជាជំហានៗ",
+    "• your centre's code, if you came from its QR code":
+        "• លេខកូដមជ្ឈមណ្ឌលរបស់អ្នក ប្រសិនបើអ្នកចូលមកតាមកូដ QR របស់មជ្ឈមណ្ឌលនោះ",
+    "Your answers in a guided check are kept only until you finish or leave it.":
+        "បូតរក្សាទុកចម្លើយរបស់អ្នកក្នុងការពិនិត្យជាជំហានៗ តែរហូតដល់ពេលអ្នកបញ្ចប់ ឬចាកចេញពីការពិនិត្យនោះប៉ុណ្ណោះ។",
+    "We use this only to improve the answers. After {days} days your questions are deleted, and the rest is no longer linked to your code: only counts remain. If you do not use the bot for {days} days, your language choice is deleted too.":
+        "យើងប្រើព័ត៌មាននេះ តែដើម្បីធ្វើឱ្យចម្លើយរបស់បូតកាន់តែល្អប៉ុណ្ណោះ។ ក្រោយ {days} ថ្ងៃ សំណួររបស់អ្នកនឹងត្រូវលុបចោល ហើយព័ត៌មានផ្សេងៗទៀត នឹងលែងភ្ជាប់ទៅលេខកូដរបស់អ្នក គឺនៅសល់តែចំនួនសរុបប៉ុណ្ណោះ។ ប្រសិនបើអ្នកមិនប្រើបូតនេះអស់រយៈពេល {days} ថ្ងៃ ភាសាដែលអ្នកបានជ្រើសរើសក៏នឹងត្រូវលុបចោលដែរ។",
+    "Telegram itself keeps this chat, on your phone and on its servers. If someone may look at your phone, delete this chat in Telegram too.":
+        "ចំណែកកម្មវិធី Telegram វិញ វារក្សាទុកការសន្ទនានេះ នៅក្នុងទូរស័ព្ទរបស់អ្នក និងនៅលើម៉ាស៊ីនមេរបស់វា។ ប្រសិនបើមាននរណាម្នាក់អាចមើលទូរស័ព្ទរបស់អ្នក សូមលុបការសន្ទនានេះនៅក្នុង Telegram ផងដែរ។",
     "(not yet confirmed)": "(មិនទាន់បានបញ្ជាក់)",
     "/cancel – leave a guided check": "/cancel – ចេញពីការពិនិត្យជាជំហានៗ",
     "/checks – guided checks: am I ready? is this job offer safe?": "/checks – ពិនិត្យជាជំហានៗ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ? តើការងារដែលគេផ្ដល់ឱ្យនេះមានសុវត្ថិភាពទេ?",
@@ -32,8 +50,6 @@ KM = {
     "I answer in private chats only, so that nobody else sees your questions. Please open a private chat with me.":
         "ខ្ញុំឆ្លើយតែក្នុងឆាតឯកជន (ឆាតតែអ្នក និងខ្ញុំ) ប៉ុណ្ណោះ ដើម្បីកុំឱ្យអ្នកផ្សេងឃើញសំណួររបស់អ្នក។ សូមបើកឆាតឯកជនជាមួយខ្ញុំ។",
     "I can only read text. Please type your question, or choose a topic below.": "ខ្ញុំអានបានតែអក្សរប៉ុណ្ណោះ។ សូមវាយសំណួររបស់អ្នក ឬជ្រើសរើសប្រធានបទខាងក្រោម។",
-    "It keeps, under a code that cannot be traced back to you: your language, the questions you type (with phone, ID and passport numbers and emails removed), which answers were shown, and where you are in a guided check.":
-        "បូតរក្សាទុកព័ត៌មានទាំងនេះ ដោយប្រើលេខកូដជំនួសឈ្មោះ ដែលគ្មាននរណាអាចដឹងថាជាអ្នកបានទេ៖ ភាសារបស់អ្នក សំណួរដែលអ្នកវាយ (ដោយលុបលេខទូរស័ព្ទ លេខអត្តសញ្ញាណប័ណ្ណ លេខលិខិតឆ្លងដែន និងអ៊ីមែលចេញ) ចម្លើយណាខ្លះដែលបូតបានបង្ហាញ និងជំហានដែលអ្នកកំពុងនៅ ក្នុងការពិនិត្យជាជំហានៗ។",
     "Japan": "ប្រទេសជប៉ុន",
     "Malaysia": "ប្រទេសម៉ាឡេស៊ី",
     "No, keep": "ទេ កុំលុប",
@@ -67,14 +83,13 @@ KM = {
     "This answer describes the bot itself and needs no outside source.": "ចម្លើយនេះនិយាយអំពីបូតខ្លួនឯង ហើយមិនត្រូវការប្រភពពីខាងក្រៅទេ។",
     "This bot does not keep your name, username, phone number or Telegram ID.": "បូតនេះមិនរក្សាទុកឈ្មោះ ឈ្មោះអ្នកប្រើ លេខទូរស័ព្ទ ឬលេខសម្គាល់ Telegram របស់អ្នកទេ។",
     "Type your question in Khmer or English, or choose a topic below.": "សូមវាយសំណួររបស់អ្នកជាភាសាខ្មែរ ឬភាសាអង់គ្លេស ឬជ្រើសរើសប្រធានបទខាងក្រោម។",
-    "We use this only to improve the answers. Question texts are deleted after {days} days.": "យើងប្រើព័ត៌មាននេះ ដើម្បីតែកែចម្លើយឱ្យកាន់តែល្អប៉ុណ្ណោះ។ សំណួរដែលអ្នកវាយ នឹងត្រូវលុបចោលក្រោយ {days} ថ្ងៃ។",
     "Where this information comes from:": "ព័ត៌មាននេះបានមកពី៖",
     "Who can help:": "អ្នកដែលអាចជួយបាន៖",
     "Yes, delete": "បាទ/ចាស លុបចោល",
     "You already answered that question. Here is where you are now:": "អ្នកបានឆ្លើយសំណួរនោះរួចហើយ។ នេះជាសំណួរដែលអ្នកដល់ឥឡូវនេះ៖",
     "You are not in a guided check. Choose a topic, or type your question.": "ឥឡូវនេះ អ្នកមិនកំពុងធ្វើការពិនិត្យជាជំហានៗណាមួយទេ។ សូមជ្រើសរើសប្រធានបទ ឬវាយសំណួររបស់អ្នក។",
     "You are sending messages very fast. Please wait a few seconds, then ask again.": "អ្នកកំពុងផ្ញើសារលឿនពេក។ សូមរង់ចាំពីរបីវិនាទី រួចសួរម្ដងទៀត។",
-    "You can delete everything the bot keeps about you at any time.": "អ្នកអាចលុបអ្វីៗទាំងអស់ដែលបូតរក្សាទុកអំពីអ្នក នៅពេលណាក៏បាន។",
+    "You can delete everything the bot keeps about you at any time: /forget": "អ្នកអាចលុបអ្វីៗទាំងអស់ដែលបូតរក្សាទុកអំពីអ្នក នៅពេលណាក៏បាន៖ /forget",
     "You left the check. Ask me anything, or choose a topic.": "អ្នកបានចេញពីការពិនិត្យហើយ។ សួរខ្ញុំអ្វីក៏បាន ឬជ្រើសរើសប្រធានបទ។",
     "Your check “{title}” is waiting; its buttons still work.": "ការពិនិត្យ «{title}» របស់អ្នកមិនទាន់ចប់ទេ ប៊ូតុងរបស់វានៅតែចុចបាន។",
     "Your privacy": "ភាពឯកជនរបស់អ្នក",
