@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.keys import UserKeys  # noqa: E402
+from bot.storage.keys import UserKeys  # noqa: E402
 
 ID_SPACE = 8 * 10**9
 

@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import LOCAL_TOKEN  # noqa: E402
-from bot.content import load_content  # noqa: E402
-from bot.fakeapi import FakeBotAPI, LoopbackServer, Recorded  # noqa: E402
+from bot.tg.app import LOCAL_TOKEN  # noqa: E402
+from bot.content.loader import load_content  # noqa: E402
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer, Recorded  # noqa: E402
 
 
 def question_pool() -> list[str]:

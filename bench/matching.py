@@ -13,7 +13,7 @@ Question sets are YAML lists of ``{topic, lang, q}`` (``topic: null`` = out of s
 
 Methods:
 
-* ``ours``: ``bot.matcher.Matcher`` with its calibrated ``DEFAULT_THRESHOLD``;
+* ``ours``: ``bot.matching.matcher.Matcher`` with its calibrated ``DEFAULT_THRESHOLD``;
 * ``rapidfuzz``: nearest example question by ``rapidfuzz.fuzz.WRatio`` on lower-cased text;
 * ``tfidf-char``: scikit-learn ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4))``
   and the cosine-nearest example question.
@@ -127,7 +127,7 @@ class Ours:
     name = "ours"
 
     def __init__(self, content) -> None:
-        from bot.matcher import Matcher
+        from bot.matching.matcher import Matcher
 
         self.m = Matcher(content)
         self.threshold = self.m.threshold
@@ -232,7 +232,7 @@ def calibrate(rows: list[dict], preds: list[tuple[str | None, float]], oos_floor
 
 def run_method(name: str, only: str | None) -> dict:
     """Start-up, predictions and timings of one method (run in a fresh process)."""
-    from bot.content import load_content
+    from bot.content.loader import load_content
 
     content = load_content(CONTENT_DIR)
     method = CLASSES[name](content)
@@ -260,7 +260,7 @@ def run_tracemalloc(name: str) -> dict:
     import tracemalloc
 
     tracemalloc.start()
-    from bot.content import load_content
+    from bot.content.loader import load_content
 
     content = load_content(CONTENT_DIR)
     current0, _ = tracemalloc.get_traced_memory()
@@ -419,8 +419,8 @@ def verdicts(set_name: str, results: dict) -> list[str]:
 
 def dev_tools(args: argparse.Namespace) -> int:
     """Calibration sweep and failure listing for the matcher, on dev only."""
-    from bot.content import load_content
-    from bot.matcher import Matcher
+    from bot.content.loader import load_content
+    from bot.matching.matcher import Matcher
 
     rows = load_set(DEV_DIR)
     m = Matcher(load_content(CONTENT_DIR))
@@ -487,7 +487,7 @@ def without_examples(content, held_out: list[tuple[str, str, str]]):
 def cross_validate(content, oos_rows: list[dict], k: int = 5, make=None) -> tuple[list[dict], list[tuple], list[tuple]]:
     """Rows and predictions of k-fold CV: (in-scope rows, their preds, out-of-scope preds per fold)."""
     if make is None:
-        from bot.matcher import Matcher as make
+        from bot.matching.matcher import Matcher as make
     rows: list[dict] = []
     preds: list[tuple] = []
     oos_preds: list[tuple] = []
@@ -509,8 +509,8 @@ def cv_metrics(rows, preds, oos_rows, oos_preds, k: int, threshold: float) -> di
 
 
 def cv_report(k: int) -> int:
-    from bot.content import load_content
-    from bot.matcher import DEFAULT_THRESHOLD
+    from bot.content.loader import load_content
+    from bot.matching.matcher import DEFAULT_THRESHOLD
 
     t = time.perf_counter()
     content = load_content(CONTENT_DIR)
@@ -542,7 +542,7 @@ def cv_verdicts(content, k: int) -> list[tuple[dict, object]]:
     matcher built without it (k folds; out-of-scope examples dealt round-robin per language)."""
     from dataclasses import replace
 
-    from bot.matcher import Matcher
+    from bot.matching.matcher import Matcher
 
     oos_folds: list[set[tuple[str, str]]] = [set() for _ in range(k)]
     for lang in sorted(content.out_of_scope):
@@ -564,8 +564,8 @@ def fit_confidence(k: int, out: Path | None = None) -> int:
 
     from sklearn.linear_model import LogisticRegression
 
-    from bot.content import load_content
-    from bot.matcher import CONFIDENCE_FEATURES, CONFIDENCE_FILE, ConfidenceModel, Matcher
+    from bot.content.loader import load_content
+    from bot.matching.matcher import CONFIDENCE_FEATURES, CONFIDENCE_FILE, ConfidenceModel, Matcher
 
     t0 = time.perf_counter()
     content = load_content(CONTENT_DIR)

@@ -8,7 +8,7 @@ The baseline is a copy of the regexes ``bot/privacy.py`` used before the audit: 
 message (Telegram's limit) cost tens of milliseconds, and a few users at the flood limit kept the
 bot busy. The new ``mask_personal_data`` does more (names, profiles, Thai and full-width digits)
 with bounded quantifiers and run-start lookbehinds: linear. The last rows time
-``bot.textnorm.normalize_khmer`` with its old and new vowel/subscript regex.
+``bot.text.normalize.normalize_khmer`` with its old and new vowel/subscript regex.
 
 Timings are the best of ``--repeat`` runs (milliseconds); this is a benchmark, not a test.
 """
@@ -24,7 +24,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import textnorm  # noqa: E402
-from bot.privacy import mask_personal_data  # noqa: E402
+from bot.text.masking import mask_personal_data  # noqa: E402
 
 # --- Baseline: bot/privacy.py before F5/F8, copied verbatim -----------------------------------
 _DIGIT = r"[0-9០-៩]"

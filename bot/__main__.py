@@ -1,6 +1,6 @@
-"""``python -m bot``: see :mod:`bot.cli`."""
+"""``python -m bot``: see :mod:`bot.cli.main`."""
 import sys
 
-from bot.cli import main
+from bot.cli.main import main
 
 sys.exit(main())

@@ -92,6 +92,25 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+MIN_SECRET = 16  # characters of a configured secret
+
+
+def read_secret_file(path: Path) -> str:
+    """``BOT_SECRET_KEY_FILE`` (a Docker or systemd secret): readable and long enough, or ConfigError."""
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"BOT_SECRET_KEY_FILE {str(path)!r} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"BOT_SECRET_KEY_FILE {str(path)!r} cannot be read ({type(exc).__name__}); "
+            "make it readable by the bot's user (and nobody else: chmod 600)."
+        ) from None
+    if len(value) < MIN_SECRET:
+        raise ConfigError(f"BOT_SECRET_KEY_FILE {str(path)!r} holds fewer than {MIN_SECRET} characters.")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate settings from the environment (or a given mapping)."""
     env = os.environ if env is None else env
@@ -108,18 +127,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if webhook is not None and not webhook.startswith("https://"):
         raise ConfigError("BOT_WEBHOOK_URL must be an https:// URL that Telegram can reach.")
     secret = env.get("BOT_SECRET_KEY", "").strip() or None
-    if secret is not None and len(secret) < 16:
+    if secret is not None and len(secret) < MIN_SECRET:
         raise ConfigError("BOT_SECRET_KEY must be at least 16 characters (or unset it to generate one).")
     secret_file = env.get("BOT_SECRET_KEY_FILE", "").strip() or None
     if secret_file is not None:
         if secret is not None:
             raise ConfigError("Set BOT_SECRET_KEY or BOT_SECRET_KEY_FILE, not both.")
-        from bot.keys import SecretError, read_secret_file
-
-        try:
-            secret = read_secret_file(Path(secret_file))
-        except SecretError as exc:
-            raise ConfigError(str(exc)) from None
+        secret = read_secret_file(Path(secret_file))
     webhook_secret = env.get("BOT_WEBHOOK_SECRET", "").strip() or None
     if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
         raise ConfigError("BOT_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters).")

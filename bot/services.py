@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
-from bot.content import Content, load_content
-from bot.i18n import Translator
-from bot.matcher import Matcher
-from bot.keys import SCHEME, UserKeys, fingerprint, load_or_create_secret
-from bot.storage import DB_FILE, Storage
+from bot.content.model import Content
+from bot.content.loader import load_content
+from bot.text.i18n import Translator
+from bot.matching.matcher import Matcher
+from bot.storage.keys import SCHEME, UserKeys, fingerprint, load_or_create_secret
+from bot.storage.database import DB_FILE, Storage
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ def register(app: Application) -> None:
     for module in FEATURES:
         for handler in module.COMMANDS:
             app.add_handler(handler)
-    # 3. Buttons, each feature with a strict callback-data grammar (bot.callbacks).
+    # 3. Buttons, each feature with a strict callback-data grammar (bot.conversation.callbacks).
     for module in FEATURES:
         for handler in module.BUTTONS:
             app.add_handler(handler)

@@ -11,9 +11,9 @@ from typing import Any, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import stats as st
-from bot.content import ContentError
-from bot.replies import Reply, esc
+from bot.reporting import stats as st
+from bot.content.model import ContentError
+from bot.conversation.replies import Reply, esc
 from bot.services import Services
 from handlers.common import asker, command, send, services
 

@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes, filters
 
-from bot.callbacks import Callback, decode, topic_of
-from bot.i18n import pick_language
-from bot.replies import Reply
+from bot.conversation.callbacks import Callback, decode, topic_of
+from bot.text.i18n import pick_language
+from bot.conversation.replies import Reply
 from bot.services import Services
 
 # Telegram's own limit on a message; anything longer is forged, and is cut before any work is done on it.
@@ -61,7 +61,7 @@ def is_private(update: Update) -> bool:
 
 
 def keyboard(reply: Reply) -> list[list[dict]] | None:
-    """Inline keyboard as the Bot API's JSON (see bot.transport.SafeBot.send_html)."""
+    """Inline keyboard as the Bot API's JSON (see bot.tg.transport.SafeBot.send_html)."""
     if not reply.buttons:
         return None
     return [

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot import answers
+from bot.conversation import answers
 from handlers.common import asker, is_private, send, services
 
 log = logging.getLogger(__name__)

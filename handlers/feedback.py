@@ -4,8 +4,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from bot import answers
-from bot.callbacks import Callback, accepts
+from bot.conversation import answers
+from bot.conversation.callbacks import Callback, accepts
 from bot.services import Services
 from handlers.common import Asker, for_button, send
 

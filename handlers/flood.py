@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, BaseHandler, ContextTypes
 
-from bot import answers
+from bot.conversation import answers
 from bot.services import Services
 from handlers.common import send, services
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from bot import answers, guide
-from bot.callbacks import Callback, accepts
+from bot.conversation import answers
+from bot.conversation import guide
+from bot.conversation.callbacks import Callback, accepts
 from bot.services import Services
 from handlers.common import Asker, command, for_button, for_user, send
 

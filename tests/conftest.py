@@ -14,9 +14,9 @@ from telegram import Update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import LOCAL_TOKEN, build_application  # noqa: E402
+from bot.tg.app import LOCAL_TOKEN, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.fakeapi import FakeBotAPI, LoopbackServer, parse_html  # noqa: E402
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer, parse_html  # noqa: E402
 from bot.services import Services  # noqa: E402
 
 os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
@@ -31,7 +31,7 @@ def shared_services_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def catalog_services(shared_services_settings) -> Services:
     """Services over the real content, built once (loading the matcher takes a second)."""
-    from bot.storage import Storage
+    from bot.storage.database import Storage
 
     return Services(shared_services_settings, storage=Storage(None))
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
+from bot.tg.fakeapi import FakeBotAPI
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.asyncio

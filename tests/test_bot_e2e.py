@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from bot.fakeapi import FakeBotAPI
-from bot.i18n import has_khmer
+from bot.tg.fakeapi import FakeBotAPI
+from bot.text.i18n import has_khmer
 from tests.conftest import buttons, callback_data
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.fakeapi import FakeBotAPI, Refused
+from bot.tg.fakeapi import FakeBotAPI, Refused
 from tests.conftest import ROOT
 
 OFFICIAL = json.loads((ROOT / "tests/data/telegram-bot-api.json").read_text(encoding="utf-8"))

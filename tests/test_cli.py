@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli.main import build_parser
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

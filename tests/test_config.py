@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.conftest import ROOT
 
 GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import ContentError, load_content
-from bot.content_check import SPEC_FLOWS, SPEC_TOPICS, check_content
-from bot.i18n import khmer_ratio
+from bot.content.model import ContentError
+from bot.content.loader import load_content
+from bot.content.check import SPEC_FLOWS, SPEC_TOPICS, check_content
+from bot.text.i18n import khmer_ratio
 from tests.conftest import ROOT
 
 CONTENT = ROOT / "content"
@@ -210,7 +211,7 @@ def test_check_refuses_an_out_of_scope_question_that_is_also_a_topic_example(con
 
 
 def test_out_of_scope_examples_are_a_class_that_is_never_answered(tmp_path):
-    from bot.matcher import Matcher
+    from bot.matching.matcher import Matcher
 
     content = load_content(CONTENT)
     assert sum(len(v) for v in content.out_of_scope.values()) >= 100
@@ -224,7 +225,7 @@ def test_out_of_scope_examples_are_a_class_that_is_never_answered(tmp_path):
 
 def test_content_segments_command_caches_new_khmer_examples(content_copy, tmp_path):
     """An editor adds a Khmer example; the command segments it into the cache the matcher reads."""
-    from bot.matcher import load_segment_cache
+    from bot.matching.matcher import load_segment_cache
 
     out = tmp_path / "segments.json"
     env = {"PATH": "/usr/bin:/bin", "BOT_CONTENT_DIR": str(content_copy)}

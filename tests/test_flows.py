@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 import yaml
 
-from bot.content import load_content
-from bot.content_check import SPEC_FLOWS, check_content
-from bot.fakeapi import BOT_USER, FakeBotAPI
+from bot.content.loader import load_content
+from bot.content.check import SPEC_FLOWS, check_content
+from bot.tg.fakeapi import BOT_USER, FakeBotAPI
 from tests.conftest import ROOT, buttons, callback_data, running_bot
 
 CONTENT = ROOT / "content"
@@ -25,7 +25,7 @@ def answer_buttons(message: dict) -> list[str]:
 
 async def walk(h, flow_id: str, pick, user=EN, start_with: str | None = None):
     """Run a flow to its end choosing with ``pick(list_of_answer_data)``; return (messages, steps taken)."""
-    sent = await h.say(start_with or f"/checks", user=user)
+    sent = await h.say(start_with or "/checks", user=user)
     if start_with is None:
         sent = await h.press(f"f:{flow_id}", user=user)
     steps = 0

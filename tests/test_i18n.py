@@ -6,7 +6,7 @@ import sys
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import Translator, khmer_ratio, pick_language
+from bot.text.i18n import Translator, khmer_ratio, pick_language
 from tests.conftest import ROOT
 
 

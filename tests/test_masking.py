@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
-from bot import privacy
-from bot.privacy import MAX_MASK_INPUT, PLACEHOLDERS, USER_TEXT_PATTERNS, mask_personal_data, normalize_digits
+from bot.text import masking as privacy
+from bot.text.masking import MAX_MASK_INPUT, PLACEHOLDERS, USER_TEXT_PATTERNS, mask_personal_data, normalize_digits
 
 
 class Case(NamedTuple):
@@ -206,7 +206,7 @@ def test_masking_is_idempotent(case: Case) -> None:
 
 
 def test_stats_recognises_every_placeholder() -> None:
-    from bot.stats import _MASKED_RE
+    from bot.reporting.stats import _MASKED_RE
 
     assert all(_MASKED_RE.fullmatch(p) for p in PLACEHOLDERS)
 
@@ -270,7 +270,7 @@ def test_long_runs_are_masked_whole_or_left_alone() -> None:
 
 def test_khmer_vowel_regex_lookbehind_changes_nothing() -> None:
     """bot/textnorm.py: the lookbehind that makes the vowel/subscript fix linear gives the same text."""
-    from bot import textnorm
+    from bot.text import normalize as textnorm
 
     old = re.compile(f"([{textnorm._KHMER_VOWELS}]+)({textnorm._COENG}[{textnorm._CONS}])")
     alphabet = ["\u17b6", "\u17bb", "\u17c6", "\u17c9", "\u17d2", "ក", "ម", "រ", " ", "a"]

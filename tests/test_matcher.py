@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import load_content
-from bot.textnorm import segment_khmer
-from bot.matcher import (
+from bot.content.loader import load_content
+from bot.text.normalize import segment_khmer
+from bot.matching.matcher import (
     CONFIDENCE_FEATURES,
     CONFIDENCE_FILE,
     DEFAULT_THRESHOLD,
@@ -323,7 +323,7 @@ def test_a_stale_or_broken_segment_cache_is_ignored(tmp_path, text):
 def test_matching_is_the_same_with_or_without_the_segment_cache(monkeypatch):
     content = load_content(ROOT / "content")
     cached = Matcher(content)
-    monkeypatch.setattr("bot.matcher.load_segment_cache", lambda path=None: {})
+    monkeypatch.setattr("bot.matching.matcher.load_segment_cache", lambda path=None: {})
     uncached = Matcher(content)
     for q in ("ខ្ញុំចង់ទៅធ្វើការនៅកូរ៉េ", "លិខិតឆ្លងដែនថ្លៃប៉ុន្មាន", "ថៅកែយកលិខិតឆ្លងដែនខ្ញុំទុក", "knhom chong tov thai"):
         a, b = cached.match(q), uncached.match(q)

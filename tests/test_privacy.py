@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 
-from bot.keys import UserKeys, load_or_create_secret
+from bot.storage.keys import UserKeys, load_or_create_secret
 
 
 def test_user_keys_are_stable_and_secret_dependent():

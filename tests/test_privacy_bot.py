@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.app import retention_job
-from bot.fakeapi import FakeBotAPI
-from bot.storage import DB_FILE
+from bot.tg.app import retention_job
+from bot.tg.fakeapi import FakeBotAPI
+from bot.storage.database import DB_FILE
 from tests.conftest import callback_data, running_bot
 
 USER = FakeBotAPI.user(8008, "Rith", "en")

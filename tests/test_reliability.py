@@ -9,9 +9,9 @@ import time
 import pytest
 from telegram.request import HTTPXRequest
 
-from bot.logscrub import ScrubbingFormatter
-from bot.fakeapi import FakeBotAPI
-from bot.storage import DB_FILE
+from bot.cli.logs import ScrubbingFormatter
+from bot.tg.fakeapi import FakeBotAPI
+from bot.storage.database import DB_FILE
 from tests.conftest import running_bot
 
 USER = FakeBotAPI.user(4004, "Bopha", "en")
@@ -71,7 +71,7 @@ async def test_bad_request_is_not_retried(settings, catalog_services):
 
 
 async def test_a_crashing_handler_tells_the_user_and_the_bot_goes_on(settings, catalog_services, monkeypatch, caplog):
-    from bot import answers
+    from bot.conversation import answers
 
     real = answers.answer_question
     calls = {"n": 0}

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot import callbacks as cb
-from bot.fakeapi import Refused, parse_html, utf16_len
-from bot.replies import Button, CallbackDataTooLong, Reply, esc, split_text
+from bot.conversation import callbacks as cb
+from bot.tg.fakeapi import Refused, parse_html, utf16_len
+from bot.conversation.replies import Button, CallbackDataTooLong, Reply, esc, split_text
 
 
 def test_short_text_is_one_message():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import report
-from bot import stats as st
+from bot.reporting import report
+from bot.reporting import stats as st
 from tests.test_stats import (  # noqa: F401  (fixtures: the scripted log over content with a test check)
     FOOTBALL,
     KM_PASSPORT,
@@ -121,7 +121,7 @@ async def test_report_html(scripted, tmp_path):
 
 
 def test_report_of_an_empty_log(tmp_path):
-    from bot.storage import DB_FILE, Storage
+    from bot.storage.database import DB_FILE, Storage
 
     storage = Storage(tmp_path / DB_FILE)
     page = report.build_report(storage)

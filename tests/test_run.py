@@ -6,10 +6,9 @@ import os
 import signal
 import sys
 
-import pytest
 
-from bot.app import LOCAL_TOKEN
-from bot.fakeapi import FakeBotAPI, LoopbackServer
+from bot.tg.app import LOCAL_TOKEN
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer
 from tests.conftest import ROOT
 
 
@@ -71,7 +70,7 @@ async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
 
 async def test_in_process_polling_against_loopback(settings, catalog_services):
     """The Updater's long polling (not process_update) delivers and answers updates."""
-    from bot.app import build_application
+    from bot.tg.app import build_application
     from bot.services import Services
 
     api = FakeBotAPI()
@@ -101,7 +100,7 @@ async def test_webhook_mode_sets_the_webhook_and_answers_posted_updates(tmp_path
 
     import httpx
 
-    from bot.cli import webhook_path
+    from bot.tg.webhook import webhook_path
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

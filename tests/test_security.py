@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import hmac
-import io
 import logging
 import os
 import sqlite3
@@ -24,12 +23,12 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from bot.app import LOCAL_TOKEN
+from bot.tg.app import LOCAL_TOKEN
 from bot.config import ConfigError, Settings, load_settings
-from bot.fakeapi import FakeBotAPI, LoopbackServer
-from bot.keys import SecretError, UserKeys, load_or_create_secret
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer
+from bot.storage.keys import SecretError, UserKeys, load_or_create_secret
 from bot.services import Services
-from bot.storage import DB_FILE, Storage
+from bot.storage.database import DB_FILE, Storage
 from tests.conftest import ROOT, callback_data, running_bot
 
 USER = FakeBotAPI.user(5123456789, "Sreymom", "en", "sreymom_pp")
@@ -128,7 +127,7 @@ def _age(storage: Storage, key: str, days: int) -> None:
 
 
 def test_retention_unlinks_old_rows_and_keeps_daily_counts(tmp_path):
-    from bot import stats as st
+    from bot.reporting import stats as st
 
     storage = Storage(tmp_path / DB_FILE)
     for key in ("olduser1", "olduser2"):
@@ -137,7 +136,7 @@ def test_retention_unlinks_old_rows_and_keeps_daily_counts(tmp_path):
         storage.log_event(key, "question", text="OLD-QUESTION my boss took my passport", topic="passport")
         storage.log_event(key, "flow_answer", flow="emergency", tag="bb-mrc", detail="where:3")
         storage.log_event(key, "button", detail="a:abcd:where")
-    from bot.storage import FlowState
+    from bot.storage.database import FlowState
 
     storage.set_flow("olduser1", FlowState("emergency", "where", "abcd", {"where": 3}, "bb-mrc"))
     storage.log_event("newuser", "question", text="RECENT-QUESTION", topic="passport")
@@ -182,7 +181,7 @@ async def test_deep_link_tag_that_looks_like_a_number_is_never_stored(settings, 
 
 
 def test_qr_refuses_a_tag_that_could_be_a_phone_number(catalog_services, tmp_path):
-    from bot.qr import QRError, flow_link
+    from bot.outreach.qr import QRError, flow_link
 
     flows = catalog_services.content.flows
     assert flow_link(flows, "SafeBot", "checklist", "bb-mrc-2025").endswith("checklist--bb-mrc-2025")
@@ -250,11 +249,11 @@ def test_secret_file_setting(tmp_path):
 
 
 def test_generated_secret_warns_that_it_sits_beside_the_log(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="bot.keys"):
+    with caplog.at_level(logging.WARNING, logger="bot.storage.keys"):
         load_or_create_secret(tmp_path, None)
     assert "BOT_SECRET_KEY_FILE" in caplog.text and "next to the log" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.keys"):
+    with caplog.at_level(logging.WARNING, logger="bot.storage.keys"):
         load_or_create_secret(tmp_path, "configured-secret-0123456")
     assert caplog.text == ""
 
@@ -334,7 +333,7 @@ def _catalog():
 
 
 async def test_debug_logging_writes_no_personal_data_or_token(settings, catalog_services, capsys):
-    from bot.cli import setup_logging
+    from bot.cli.main import setup_logging
 
     user = FakeBotAPI.user(5123498765, "Sovannary", "en", "sovannary_secret")
     setup_logging(settings.with_(log_level="DEBUG", token=LOCAL_TOKEN))
@@ -353,7 +352,7 @@ async def test_debug_logging_writes_no_personal_data_or_token(settings, catalog_
 
 
 def test_scrubber_on_the_shapes_libraries_log():
-    from bot.logscrub import scrub
+    from bot.cli.logs import scrub
 
     token = "987654321:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
     lines = [
@@ -430,7 +429,8 @@ async def test_edited_message_never_runs_a_command(settings, catalog_services):
 def test_yaml_alias_bomb_is_refused_with_file_and_line(tmp_path):
     import shutil
 
-    from bot.content import ContentError, load_content
+    from bot.content.model import ContentError
+    from bot.content.loader import load_content
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
@@ -447,7 +447,7 @@ def test_yaml_alias_bomb_is_refused_with_file_and_line(tmp_path):
 
 
 def test_storage_caches_are_bounded(tmp_path, monkeypatch):
-    import bot.storage as storage_mod
+    import bot.storage.database as storage_mod
 
     monkeypatch.setattr(storage_mod, "CACHE_USERS", 50)
     storage = Storage(None)
@@ -465,7 +465,7 @@ def test_storage_caches_are_bounded(tmp_path, monkeypatch):
 
 
 def test_control_characters_never_reach_the_editors_terminal(tmp_path, monkeypatch, capsys):
-    from bot.cli import main
+    from bot.cli.main import main
 
     evil = "passport \x1b]0;owned\x07\x1b[2J\x9b31m\u202egnp.exe help"
     storage = Storage(tmp_path / DB_FILE)

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import stats as st
+from bot.reporting import stats as st
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
+from bot.tg.fakeapi import FakeBotAPI
 from bot.services import Services
-from bot.storage import DB_FILE, Storage
+from bot.storage.database import DB_FILE, Storage
 from tests.conftest import ROOT, callback_data
 
 # --- the scripted conversation ------------------------------------------------------

@@ -1,14 +1,13 @@
 """SQLite storage on a real file: WAL, masking, forget, retention, and surviving a failing disk."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import stat
 
 import pytest
 
-from bot.storage import FlowState, Storage
+from bot.storage.database import FlowState, Storage
 
 
 @pytest.fixture

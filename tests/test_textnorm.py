@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.textnorm import (
+from bot.text.normalize import (
     CONCEPT_TABLE,
     SEGMENTER,
     KhmerDictSegmenter,

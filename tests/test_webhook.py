@@ -17,10 +17,10 @@ import httpx
 import pytest
 from telegram import Update
 
-from bot.app import LOCAL_TOKEN, build_application
-from bot.fakeapi import FakeBotAPI, LoopbackServer
+from bot.tg.app import LOCAL_TOKEN, build_application
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer
 from bot.services import Services
-from bot.webhook import MAX_BODY, SECRET_HEADER, WebhookServer, webhook_path
+from bot.tg.webhook import MAX_BODY, SECRET_HEADER, WebhookServer, webhook_path
 from tests.test_run import _start_bot, _wait_for
 
 ADMIN = FakeBotAPI.user(42, "Editor", "en")  # conftest's settings: admin_ids={42}
@@ -349,7 +349,7 @@ async def test_real_process_without_secret_refuses_forged_admin_updates_and_stop
 async def test_a_taken_port_is_a_clear_error_not_a_traceback(settings, catalog_services):
     import socket
 
-    from bot.webhook import WebhookError
+    from bot.tg.webhook import WebhookError
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

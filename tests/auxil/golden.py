@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="record the current verdicts")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from bot.content import load_content
-    from bot.matcher import Matcher
+    from bot.content.loader import load_content
+    from bot.matching.matcher import Matcher
 
     content = load_content(ROOT / "content")
     record = verdicts(Matcher(content), all_questions(content))

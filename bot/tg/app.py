@@ -13,10 +13,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.ratelimit import ReliableRateLimiter
-from bot.transport import JsonHTTPXRequest, SafeBot
+from bot.tg.ratelimit import ReliableRateLimiter
+from bot.tg.transport import JsonHTTPXRequest, SafeBot
 from bot.services import Services
-from bot.storage import Storage
+from bot.storage.database import Storage
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ log = logging.getLogger("bot")
 
 
 def setup_logging(settings: Settings) -> None:
-    """One handler on stderr whose every line is scrubbed of personal data and tokens (bot.logscrub)."""
-    from bot.logscrub import ScrubbingFormatter, install_excepthook
+    """One handler on stderr whose every line is scrubbed of personal data and tokens (bot.cli.logs)."""
+    from bot.cli.logs import ScrubbingFormatter, install_excepthook
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.token))
@@ -32,19 +32,9 @@ def setup_logging(settings: Settings) -> None:
 
 
 def _plain(html_text: str) -> str:
-    from bot.fakeapi import parse_html
+    from bot.tg.fakeapi import parse_html
 
     return parse_html(html_text)
-
-
-def __getattr__(name: str) -> object:
-    """``from bot.cli import webhook_path`` still works (it moved to bot.webhook), loaded lazily
-    so that commands other than ``run`` do not import tornado and telegram."""
-    if name == "webhook_path":
-        from bot.webhook import webhook_path
-
-        return webhook_path
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- commands -------------------------------------------------------------------------
@@ -54,10 +44,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Long-poll Telegram (or serve a webhook); with no token, start the terminal chat."""
     if not settings.token:
         print("No TELEGRAM_BOT_TOKEN set: starting the terminal chat instead (same bot, no Telegram).", file=sys.stderr)
-        from bot.chat import run_chat
+        from bot.tg.chat import run_chat
 
         return run_chat(settings, language_code=args.lang)
-    from bot.app import build_application
+    from bot.tg.app import build_application
 
     from telegram.error import InvalidToken
 
@@ -65,7 +55,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if settings.webhook_url:
             # Our own server, not app.run_webhook: a secret always, checks before reading bodies.
-            from bot.webhook import run_webhook
+            from bot.tg.webhook import run_webhook
 
             return run_webhook(app, settings)
         log.info("long-polling %s", settings.api_base_url)
@@ -80,16 +70,16 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Chat with the bot in this terminal, through a loopback Bot API."""
-    from bot.chat import run_chat
+    from bot.tg.chat import run_chat
 
     return run_chat(settings, language_code=args.lang)
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input."""
-    from bot.answers import answer_question
+    from bot.conversation.answers import answer_question
     from bot.services import Services
-    from bot.storage import Storage
+    from bot.storage.database import Storage
 
     services = Services(settings, storage=Storage(None))
     questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
@@ -119,7 +109,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
     """Validate all content; print ``file:line: problem``; exit 1 on errors (2 with --strict on warnings)."""
-    from bot.content_check import check_content
+    from bot.content.check import check_content
 
     report = check_content(Path(settings.content_dir))
     if args.json:
@@ -143,8 +133,9 @@ def cmd_content_segments(settings: Settings, args: argparse.Namespace) -> int:
     Start-up segments every Khmer example question with khmer-nltk unless the cache already
     has it; after adding many Khmer examples, run this so the bot keeps starting fast.
     """
-    from bot.content import ContentError, load_content
-    from bot.matcher import SEGMENT_CACHE_FILE, write_segment_cache
+    from bot.content.model import ContentError
+    from bot.content.loader import load_content
+    from bot.matching.matcher import SEGMENT_CACHE_FILE, write_segment_cache
 
     try:
         content = load_content(Path(settings.content_dir))
@@ -159,8 +150,8 @@ def cmd_content_segments(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_qr(settings: Settings, args: argparse.Namespace) -> int:
     """Make a printable QR code (PNG or SVG) that opens a guided check in Telegram, with its title in Khmer and English."""
-    from bot.content import load_content
-    from bot.qr import QRError, write_qr
+    from bot.content.loader import load_content
+    from bot.outreach.qr import QRError, write_qr
 
     content = load_content(Path(settings.content_dir))
     try:
@@ -215,9 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
     p.set_defaults(func=cmd_qr)
 
-    from bot import cli_extra
+    from bot.cli import reports
 
-    cli_extra.add_commands(sub)
+    reports.add_commands(sub)
     return parser
 
 
@@ -230,10 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 78  # EX_CONFIG
     setup_logging(settings)
-    from bot.content import ContentError
-    from bot.i18n import I18nError
-    from bot.keys import SecretError
-    from bot.storage import StorageError
+    from bot.content.model import ContentError
+    from bot.text.i18n import I18nError
+    from bot.storage.keys import SecretError
+    from bot.storage.database import StorageError
 
     try:
         return int(args.func(settings, args) or 0)

@@ -16,7 +16,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from bot.privacy import mask_personal_data
+from bot.text.masking import mask_personal_data
 
 # Any bot token: digits, a colon, 30+ URL-safe characters.
 _ANY_TOKEN = re.compile(r"(?<![\w])[0-9]{5,20}:[A-Za-z0-9_-]{30,80}(?![\w-])")

@@ -6,7 +6,7 @@ laptop without internet. Every chart is an ``<svg data-chart="...">`` with a
 ``<title>`` and ``<desc>`` for screen readers, a ``<title>`` tooltip on every
 bar, and the same figures as a table next to it.
 
-Figures come from :func:`bot.stats.compute_stats` and :func:`bot.stats.unanswered`;
+Figures come from :func:`bot.reporting.stats.compute_stats` and :func:`bot.reporting.stats.unanswered`;
 questions shown are masked (phone, ID and passport numbers, emails).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from bot import stats as st
+from bot.reporting import stats as st
 
 # Colour-blind-safe pairs (blue/orange), green/red only with labels next to them.
 C_ANSWERED = "#1f6fb2"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.replies import MAX_CALLBACK_BYTES
+from bot.limits import MAX_CALLBACK_BYTES
 
 _ID = r"[a-z0-9][a-z0-9-]{0,39}"
 _PATTERNS = {

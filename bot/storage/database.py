@@ -3,7 +3,7 @@
 Rules that shape this module:
 
 * No personal data on disk. Rows are keyed by a pseudonymous user key
-  (:class:`bot.keys.UserKeys`); texts are masked before they are stored.
+  (:class:`bot.storage.keys.UserKeys`); texts are masked before they are stored.
 * Logging never blocks or breaks an answer. A failed write (locked database,
   read-only file, full disk) is kept in memory and retried on the next write,
   so nothing is lost when the disk comes back, and the caller never sees the error.
@@ -31,7 +31,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from bot.privacy import mask_personal_data
+from bot.text.masking import mask_personal_data
 
 log = logging.getLogger(__name__)
 DB_FILE = "bot.sqlite3"
@@ -195,7 +195,7 @@ class Storage:
         A log from before fingerprints is adopted (its rows were keyed with the
         legacy HMAC, which returning users' rows are moved away from).
         """
-        from bot.keys import SecretError
+        from bot.storage.keys import SecretError
 
         stored = self.meta("secret_fingerprint")
         if stored is not None and stored != fingerprint:

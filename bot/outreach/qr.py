@@ -12,10 +12,10 @@ from pathlib import Path
 
 import segno
 
-from bot.flows import Flow
-from bot.guide import MAX_TAG_DIGITS, deep_link, parse_start_payload, safe_tag
+from bot.content.flows import Flow
+from bot.conversation.guide import MAX_TAG_DIGITS, deep_link, parse_start_payload, safe_tag
 
-FONT = Path(__file__).resolve().parent / "data" / "fonts" / "KhmerOS.ttf"
+FONT = Path(__file__).resolve().parent.parent / "data" / "fonts" / "KhmerOS.ttf"
 SCALE = 12
 BORDER = 4
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-MAX_MESSAGE = 4096
-SAFE_MESSAGE = 3900  # leave room: Telegram counts after entity parsing, we split before
-MAX_CALLBACK_BYTES = 64
-MAX_BUTTON_LABEL = 60
+from bot.limits import MAX_BUTTON_LABEL, MAX_CALLBACK_BYTES, MAX_MESSAGE, SAFE_MESSAGE  # noqa: F401 (re-exported)
 
 
 class CallbackDataTooLong(ValueError):

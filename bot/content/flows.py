@@ -1,24 +1,26 @@
-"""Guided flows: editor-written YAML conversations, run by one small engine.
+"""Guided flows as content: the definition editors write in YAML, loaded and checked here.
+
+Running a flow (progress, choices, results) is :mod:`bot.conversation.flow_runtime`.
 
 A flow is steps with a question and choices; choices lead to the next step or
 to the end, and may raise flags, add to a score or set variables. The end
 message is assembled from what was answered: the gaps still open (checklist),
 a risk level with reasons (offer check), the contacts for where the person is
-(emergency). Progress lives in SQLite (see :mod:`bot.storage`), so a flow
+(emergency). Progress lives in SQLite (see :mod:`bot.storage.database`), so a flow
 survives a restart, and every button carries the run token and step, so a press
 on an old message is recognised for what it is.
 """
 from __future__ import annotations
 
-import secrets
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.content import Located
-from bot.i18n import khmer_ratio
-from bot.replies import MAX_CALLBACK_BYTES
+from bot.content.model import Located
+from bot.content.validate import SeedLines, check_source, schema_errors, schema_validator
+from bot.text.i18n import khmer_ratio
+from bot.limits import MAX_CALLBACK_BYTES
 
 END = "end"
 RUN_ALPHABET = string.ascii_letters + string.digits
@@ -120,70 +122,6 @@ def flow_from_doc(doc: Located) -> Flow:
     )
 
 
-# --- running a flow ---------------------------------------------------------------
-
-
-def new_run() -> str:
-    return "".join(secrets.choice(RUN_ALPHABET) for _ in range(RUN_LEN))
-
-
-@dataclass
-class Progress:
-    """What has been answered so far in one run (stored as JSON)."""
-
-    flags: list[str] = field(default_factory=list)
-    score: int = 0
-    vars: dict[str, str] = field(default_factory=dict)
-    path: list[list[Any]] = field(default_factory=list)  # [step id, choice index]
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any] | None) -> "Progress":
-        raw = raw or {}
-        return cls(list(raw.get("flags", [])), int(raw.get("score", 0)), dict(raw.get("vars", {})), list(raw.get("path", [])))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"flags": self.flags, "score": self.score, "vars": self.vars, "path": self.path}
-
-    def answered(self, step_id: str) -> bool:
-        return any(p[0] == step_id for p in self.path)
-
-
-def apply_choice(flow: Flow, step_id: str, index: int, progress: Progress) -> str:
-    """Record a choice and return the next step id (or END). Raises FlowError if invalid."""
-    step = flow.step(step_id)
-    if step is None or not 0 <= index < len(step.choices):
-        raise FlowError(f"no choice {index} at step {step_id!r} of flow {flow.id!r}")
-    choice = step.choices[index]
-    if choice.flag and choice.flag not in progress.flags:
-        progress.flags.append(choice.flag)
-    progress.score += choice.score
-    progress.vars.update(choice.set)
-    progress.path.append([step_id, index])
-    return choice.next
-
-
-def results_for(flow: Flow, progress: Progress) -> list[Result]:
-    """The end-message pieces whose flag was raised or whose variables match."""
-    out = []
-    for r in flow.results:
-        if r.flag and r.flag not in progress.flags:
-            continue
-        if r.when and any(progress.vars.get(k) != v for k, v in r.when.items()):
-            continue
-        if not r.flag and not r.when:
-            continue
-        out.append(r)
-    return out
-
-
-def level_for(flow: Flow, progress: Progress) -> Level | None:
-    chosen = None
-    for lv in flow.levels:
-        if progress.score >= lv.min:
-            chosen = lv
-    return chosen
-
-
 # --- checking a flow (content check) -------------------------------------------
 
 
@@ -204,9 +142,8 @@ def _texts(node: Any, path: tuple) -> list[tuple[tuple, dict]]:
 
 def check_flow_doc(doc: Located, root: Path, topic_ids: set[str], report: Any) -> None:
     """Append ``file:line: problem`` errors for everything that would break a flow."""
-    from bot.content_check import _check_source, _schema_errors, _schema_validator, _SeedLines
 
-    errors = _schema_errors(_schema_validator(root, "flow"), doc)
+    errors = schema_errors(schema_validator(root, "flow"), doc)
     report.errors.extend(errors)
     if errors:
         return
@@ -279,6 +216,6 @@ def check_flow_doc(doc: Located, root: Path, topic_ids: set[str], report: Any) -
     for j, rel in enumerate(d.get("related") or []):
         if rel not in topic_ids:
             report.errors.append(f"{doc.where('related', j)}: unknown topic {rel!r}")
-    seeds = _SeedLines(root / "seeds")
+    seeds = SeedLines(root / "seeds")
     for i, src in enumerate(d.get("sources") or []):
-        _check_source(src, doc.where("sources", i), seeds, report, f"flow {d['id']}")
+        check_source(src, doc.where("sources", i), seeds, report, f"flow {d['id']}")

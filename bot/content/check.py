@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-
-from bot.content import (
+from bot.content.model import (
     ANSWER_LANGS,
     QUESTION_LANGS,
     ContentError,
     Located,
     load_located,
-    load_schema,
     topic_files,
 )
-from bot.i18n import has_khmer, khmer_ratio
-from bot.privacy import normalize_digits
+from bot.text.i18n import has_khmer, khmer_ratio
+from bot.text.masking import normalize_digits
+from bot.content.flows import check_flow_doc
+from bot.content.validate import NUMBER_RE, CheckReport, SeedLines, check_source, numbers_in, schema_errors, schema_validator
 
 MAX_ANSWER_CHARS = 1200
 MIN_QUESTIONS = {"en": 8, "km": 8, "km-latn": 5}
@@ -41,108 +38,14 @@ SPEC_TOPICS = (
 ).split()
 SPEC_FLOWS = ("checklist", "offer-check", "emergency", "choose-country", "complaint")
 
-_NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
-
-
-@dataclass
-class CheckReport:
-    """Errors and warnings, each ``file:line: problem``."""
-
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    unverified: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
 def normalize_question(text: str) -> str:
     """Question identity for duplicate detection: case, spaces and punctuation folded."""
     text = re.sub(r"[\s\u200b\u200c\u200d?!.,។៕¿]+", " ", text.lower())
     return text.strip()
 
 
-def _numbers(text: str) -> set[str]:
-    """Numbers of two or more digits in a text, digits only (1,500 -> 1500)."""
-    out = set()
-    for m in _NUMBER_RE.finditer(normalize_digits(text)):
-        digits = re.sub(r"[,.]", "", m.group(0))
-        if len(digits) >= 2:
-            out.add(digits)  # "1,500" and "1.5" are compared as digits only
-    return out
-
-
-def _schema_validator(root: Path, name: str) -> Draft202012Validator:
-    topic_schema = load_schema(root, "topic")
-    registry = Registry().with_resource(
-        "topic.schema.json", Resource.from_contents(topic_schema)
-    ).with_resource(topic_schema["$id"], Resource.from_contents(topic_schema))
-    schema = topic_schema if name == "topic" else load_schema(root, name)
-    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def _schema_errors(validator: Draft202012Validator, doc: Located) -> list[str]:
-    out = []
-    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-        where = doc.where(*err.absolute_path)
-        path = "/".join(map(str, err.absolute_path)) or "(top)"
-        message = err.message
-        if err.validator == "oneOf" and "seed" in str(err.instance):
-            message = "a seed source needs seed, quote and line (or lines); a public source needs name and no seed"
-        elif err.validator == "oneOf":
-            message = "a source needs either seed + quote + line, or a name"
-        out.append(f"{where}: schema: {path}: {message}")
-    return out
-
-
-class _SeedLines:
-    """Seed files by name, cached, for quote checks."""
-
-    def __init__(self, seeds_dir: Path) -> None:
-        self.dir = seeds_dir
-        self._cache: dict[str, list[str]] = {}
-
-    def lines(self, name: str) -> list[str] | None:
-        if name not in self._cache:
-            path = self.dir / name
-            if not path.is_file():
-                return None
-            self._cache[name] = path.read_text(encoding="utf-8").splitlines()
-        return self._cache[name]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\\$", "$")).strip().lower()
-
-
-def _check_source(src: dict, where: str, seeds: _SeedLines, report: CheckReport, owner: str) -> None:
-    if "seed" in src:
-        lines = seeds.lines(src["seed"])
-        if lines is None:
-            report.errors.append(f"{where}: source seed {src['seed']!r} is not in seeds/")
-            return
-        numbers = src.get("lines") or ([src["line"]] if "line" in src else [])
-        bad = [n for n in numbers if not 1 <= n <= len(lines)]
-        if bad:
-            report.errors.append(f"{where}: source line {bad[0]} is outside {src['seed']} ({len(lines)} lines)")
-            return
-        if numbers and src.get("quote"):
-            lo, hi = min(numbers), max(numbers)
-            text = _squash(" ".join(lines[lo - 1 : hi]))
-            if _squash(src["quote"]) not in text:
-                report.errors.append(
-                    f"{where}: quote not found on {src['seed']} line(s) {lo}-{hi}: {src['quote'][:60]!r}"
-                )
-    if src.get("unverified"):
-        what = src.get("supports") or src.get("name") or "a fact"
-        msg = f"{where}: unverified fact in {owner}: {what}"
-        report.warnings.append(msg)
-        report.unverified.append(msg)
-
-
-def _check_topic(doc: Located, validator, seeds: _SeedLines, report: CheckReport, today: dt.date) -> None:
-    errors = _schema_errors(validator, doc)
+def _check_topic(doc: Located, validator, seeds: SeedLines, report: CheckReport, today: dt.date) -> None:
+    errors = schema_errors(validator, doc)
     report.errors.extend(errors)
     d = doc.data
     if not isinstance(d, dict) or errors:
@@ -181,13 +84,13 @@ def _check_topic(doc: Located, validator, seeds: _SeedLines, report: CheckReport
     if not sources and not small_talk and tid != "about":
         report.errors.append(f"{doc.where('sources')}: topic has no sources; every fact needs one")
     for i, src in enumerate(sources):
-        _check_source(src, doc.where("sources", i), seeds, report, f"topic {tid}")
+        check_source(src, doc.where("sources", i), seeds, report, f"topic {tid}")
     source_text = " ".join(
         " ".join(str(s.get(k, "")) for k in ("quote", "supports", "name", "year")) for s in sources
     )
-    source_numbers = {re.sub(r"[,.]", "", n) for n in _NUMBER_RE.findall(normalize_digits(source_text))}
+    source_numbers = {re.sub(r"[,.]", "", n) for n in NUMBER_RE.findall(normalize_digits(source_text))}
     for lang in ANSWER_LANGS:
-        for number in sorted(_numbers(d["answer"][lang]) - source_numbers):
+        for number in sorted(numbers_in(d["answer"][lang]) - source_numbers):
             report.errors.append(
                 f"{doc.where('answer', lang)}: number {number} in answer.{lang} is not in any source's quote or supports"
             )
@@ -206,8 +109,8 @@ def check_content(root: Path, today: dt.date | None = None) -> CheckReport:
     """Validate all content under ``root``; never raises for a content problem."""
     today = today or dt.date.today()
     report = CheckReport()
-    seeds = _SeedLines(root / "seeds")
-    validator = _schema_validator(root, "topic")
+    seeds = SeedLines(root / "seeds")
+    validator = schema_validator(root, "topic")
     docs: list[Located] = []
     for path in topic_files(root):
         try:
@@ -268,12 +171,12 @@ def _load_valid(root: Path, filename: str, schema: str, report: CheckReport, mis
     except ContentError as exc:
         report.errors.extend(exc.problems)
         return None
-    errors = _schema_errors(_schema_validator(root, schema), doc)
+    errors = schema_errors(schema_validator(root, schema), doc)
     report.errors.extend(errors)
     return None if errors else doc
 
 
-def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
+def _check_contacts(root: Path, seeds: SeedLines, report: CheckReport) -> None:
     doc = _load_valid(root, "contacts.yaml", "contacts", report, "no contacts file; the hotlines topic will have no numbers")
     if doc is None:
         return
@@ -285,7 +188,7 @@ def _check_contacts(root: Path, seeds: _SeedLines, report: CheckReport) -> None:
         seen[c["id"]] = where
         if khmer_ratio(c["name"]["km"]) < 0.3:
             report.warnings.append(f"{doc.where('contacts', i, 'name', 'km')}: name.km has little Khmer script")
-        _check_source(c["source"], doc.where("contacts", i, "source"), seeds, report, f"contact {c['id']}")
+        check_source(c["source"], doc.where("contacts", i, "source"), seeds, report, f"contact {c['id']}")
         if not c.get("verified"):
             msg = f"{where}: contact {c['id']} is not verified by an editor; the bot shows it as unconfirmed"
             report.warnings.append(msg)
@@ -321,7 +224,6 @@ def _check_flows(root: Path, topic_ids: set[str], report: CheckReport) -> None:
     flows_dir = root / "flows"
     if not flows_dir.is_dir():
         return
-    from bot.flows import check_flow_doc
 
     for path in sorted(flows_dir.glob("*.yaml")):
         try:

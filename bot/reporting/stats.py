@@ -1,8 +1,8 @@
 """Usage statistics and the editors' to-do list, computed from the conversation log.
 
-Everything here reads the SQLite log written by :mod:`bot.storage` and returns
+Everything here reads the SQLite log written by :mod:`bot.storage.database` and returns
 plain, JSON-serialisable data; renderers turn it into text (CLI, Telegram) or
-HTML (:mod:`bot.report`). Nothing here writes to the database.
+HTML (:mod:`bot.reporting.report`). Nothing here writes to the database.
 
 * :func:`compute_stats`: users (pseudonymous keys, only counted), messages,
   answered versus fallback, topics, languages, feedback, guided-check funnels
@@ -29,9 +29,9 @@ from typing import Any, Iterable
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from bot.i18n import has_khmer
-from bot.privacy import mask_personal_data
-from bot.storage import DB_FILE, Storage
+from bot.text.i18n import has_khmer
+from bot.text.masking import mask_personal_data
+from bot.storage.database import DB_FILE, Storage
 
 LOCAL_OFFSET_HOURS = 7  # Cambodia (and Thailand): UTC+7, no daylight saving
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=LOCAL_OFFSET_HOURS), "UTC+7")
@@ -514,7 +514,7 @@ def _display(text: str) -> str:
 
 
 def _cluster_key(text: str) -> str:
-    from bot.textnorm import normalize_for_match
+    from bot.text.normalize import normalize_for_match
 
     key = normalize_for_match(text)
     if not key:  # only stopwords or punctuation: group by the text itself
@@ -550,7 +550,7 @@ def group_questions(asks: list[Ask], matcher: Any = None, threshold: float = GRO
     is recomputed, so a group shows where it would go today, and groups that the
     current content now answers are marked.
     """
-    from bot.matcher import DEFAULT_THRESHOLD
+    from bot.matching.matcher import DEFAULT_THRESHOLD
 
     weak_below = WEAK_SHARE * (getattr(matcher, "threshold", None) or DEFAULT_THRESHOLD)
     by_key: dict[str, list[Ask]] = defaultdict(list)
@@ -724,7 +724,7 @@ def render_unanswered_yaml(groups: list[dict[str, Any]], period: str | None = No
 
 def _looks_romanized(text: str) -> bool:
     """A Latin-script question with romanized Khmer words (thver, ponman, knhom...)."""
-    from bot.textnorm import ROMAN_STOPWORDS, ROMAN_WORDS
+    from bot.text.normalize import ROMAN_STOPWORDS, ROMAN_WORDS
 
     english = {"passport", "korea", "japan", "malaysia", "thai", "ban", "mean", "te", "tv", "tow", "ka", "bang", "pong", "lie"}
     words = re.findall(r"[a-z]+", text.lower())

@@ -3,7 +3,7 @@
 A wrong confident answer can send someone to a broker, so the matcher returns a
 score and the caller falls back below a calibrated threshold.
 
-Questions and example questions are reduced to *terms* (:mod:`bot.textnorm`):
+Questions and example questions are reduced to *terms* (:mod:`bot.text.normalize`):
 normalized words, and shared concepts such as ``#passport`` that the same idea
 gets in English, Khmer script and romanized Khmer. Three signals are combined:
 
@@ -47,8 +47,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.content import QUESTION_LANGS, Content
-from bot.textnorm import (
+from bot.content.model import QUESTION_LANGS, Content
+from bot.text.normalize import (
     CONCEPT_TABLE,
     ENGLISH_STOPWORDS,
     KHMER_RUN_RE,
@@ -64,7 +64,7 @@ from bot.textnorm import (
     segment_khmer,
 )
 
-CONFIDENCE_FILE = Path(__file__).parent / "data" / "confidence.json"
+CONFIDENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "confidence.json"
 OUT_OF_SCOPE = "__out_of_scope__"  # the class of content/out_of_scope.yaml: never answered
 RESULT_CACHE = 4096  # recent questions and their verdicts: people ask the same things
 KEYWORD_WEIGHT = 0.7  # share of the keyword-coverage signal; the rest is the nearest example
@@ -96,7 +96,7 @@ NB_SKELETON = True  # a folded Latin word's consonant skeleton ("thver" -> "tvr"
 _VOWELS_RE = re.compile(r"[aeiouy]")
 
 
-SEGMENT_CACHE_FILE = Path(__file__).parent / "data" / "khmer_segments.json"
+SEGMENT_CACHE_FILE = Path(__file__).resolve().parent.parent / "data" / "khmer_segments.json"
 
 
 def khmer_runs(content: Content) -> list[str]:

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot import stats as st
-from bot.storage import printable
+from bot.reporting import stats as st
+from bot.storage.database import printable
 
 
 def _print(text: str, **kw: Any) -> None:
@@ -53,7 +53,8 @@ def _open(settings) -> Any:
 
 def _catalog(settings, with_matcher: bool) -> tuple[Any, Any]:
     """Current content (for topic titles) and its matcher (to recompute nearest topics); (None, None) if content is broken."""
-    from bot.content import ContentError, load_content
+    from bot.content.model import ContentError
+    from bot.content.loader import load_content
 
     try:
         content = load_content(Path(settings.content_dir))
@@ -63,7 +64,7 @@ def _catalog(settings, with_matcher: bool) -> tuple[Any, Any]:
         return None, None
     matcher = None
     if with_matcher:
-        from bot.matcher import Matcher
+        from bot.matching.matcher import Matcher
 
         matcher = Matcher(content, settings.match_threshold or None)
     return content, matcher
@@ -137,7 +138,7 @@ def cmd_unanswered(settings, args: argparse.Namespace) -> int:
 def cmd_report(settings, args: argparse.Namespace) -> int:
     """Write one self-contained HTML report with charts (messages per day, answered versus fallback, top topics,
     feedback, guided-check funnels, tags, languages, hours): opens offline, fit to attach to an email."""
-    from bot.report import write_report
+    from bot.reporting.report import write_report
 
     db = _open(settings)
     stats = st.compute_stats(db, since=args.since)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from bot import callbacks as cb
-from bot.content import Contact, Topic
-from bot.i18n import _ as N_
-from bot.matcher import Match
-from bot.replies import Button, Reply, bold, esc, short_label
+from bot.conversation import callbacks as cb
+from bot.content.model import Contact, Topic
+from bot.text.i18n import _ as N_
+from bot.matching.matcher import Match
+from bot.conversation.replies import Button, Reply, bold, esc, short_label
 from bot.services import Services
 
 COUNTRIES = {
@@ -311,7 +311,7 @@ def feedback_thanks(s: Services, lang: str, helpful: bool) -> Reply:
 
 
 def privacy_notice(s: Services, lang: str) -> Reply:
-    """What is kept, exactly as bot.storage keeps it (tests/test_security.py holds the two together)."""
+    """What is kept, exactly as bot.storage.database keeps it (tests/test_security.py holds the two together)."""
     _ = _t(s, lang)
     kept = [
         _("It keeps, under a code instead of your Telegram account:"),

@@ -3,7 +3,7 @@
 Users of this bot may be watched by the brokers and employers it warns about,
 so nothing that identifies a person (name, phone number, ID or passport number,
 e-mail, Telegram, Facebook or LINE handle) is ever written to disk. Users
-themselves are keyed by a pseudonym (bot.keys).
+themselves are keyed by a pseudonym (bot.storage.keys).
 """
 from __future__ import annotations
 

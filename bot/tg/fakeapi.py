@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
-SPEC_PATH = Path(__file__).resolve().parent / "data" / "botapi.json"
+SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "botapi.json"
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Safe Migration", "username": "SafeMigrationKHBot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
@@ -202,7 +202,7 @@ class FakeBotAPI:
             raise Dropped("(injected) connection dropped")
         if code == 429:
             raise Refused(f"(injected) Too Many Requests: retry after {retry_after or 1}", 429, retry_after or 1)
-        raise Refused(f"(injected) Internal Server Error", code)
+        raise Refused("(injected) Internal Server Error", code)
 
     # --- the API ----------------------------------------------------------------------
 

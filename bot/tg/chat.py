@@ -1,6 +1,6 @@
 """Terminal chat: the very same bot, with no Telegram account needed.
 
-The real Application long-polls a loopback Bot API (:mod:`bot.fakeapi`) started
+The real Application long-polls a loopback Bot API (:mod:`bot.tg.fakeapi`) started
 here; what you type becomes a Telegram update, what the bot sends is printed,
 and inline buttons show as numbered choices: type the number to press one.
 Same handlers, same content, same logging as in production.
@@ -11,9 +11,9 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.app import LOCAL_TOKEN, build_application
+from bot.tg.app import LOCAL_TOKEN, build_application
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI, LoopbackServer, Recorded
+from bot.tg.fakeapi import FakeBotAPI, LoopbackServer, Recorded
 
 IDLE_AFTER_REPLY = 0.25  # seconds of quiet that mean the bot has finished answering
 MAX_WAIT = 15.0

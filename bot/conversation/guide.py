@@ -1,6 +1,6 @@
 """Running guided flows for one user: start, answer, resume, cancel, finish.
 
-Telegram-agnostic like :mod:`bot.answers`: functions take the pseudonymous user
+Telegram-agnostic like :mod:`bot.conversation.answers`: functions take the pseudonymous user
 key and return replies. State is read from and written to storage on every step,
 so a restart of the bot loses nothing.
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from bot import callbacks as cb
-from bot.answers import _t, contacts_text, menu_buttons
-from bot.privacy import mask_personal_data
-from bot.flows import END, Flow, FlowError, Progress, apply_choice, level_for, new_run, results_for
-from bot.replies import Button, Reply, bold, esc, short_label
+from bot.conversation import callbacks as cb
+from bot.conversation.answers import _t, contacts_text, menu_buttons
+from bot.text.masking import mask_personal_data
+from bot.content.flows import END, Flow, FlowError
+from bot.conversation.flow_runtime import Progress, apply_choice, level_for, new_run, results_for
+from bot.conversation.replies import Button, Reply, bold, esc, short_label
 from bot.services import Services
-from bot.storage import FlowState
+from bot.storage.database import FlowState
 
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TAG_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")

@@ -29,7 +29,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "secret.key"
-MIN_SECRET = 16  # characters of a configured secret
 GENERATED_HEX = 64  # characters of a generated one (32 random bytes)
 # scrypt cost: n=2^10, r=8 is 1 MiB and about 2 ms per key here (bench/keys.py prints it): a
 # thousand times an HMAC for whoever tries every Telegram ID, but only a few per cent of the
@@ -41,22 +40,6 @@ SCHEME = "scrypt-1"  # stored in the database's meta table; "hmac-1" for logs wr
 
 class SecretError(RuntimeError):
     """The secret cannot be read, is damaged, or is not the one the log was written with."""
-
-
-def read_secret_file(path: Path) -> str:
-    """A configured secret file (``BOT_SECRET_KEY_FILE``): readable and long enough, or SecretError."""
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise SecretError(f"BOT_SECRET_KEY_FILE {str(path)!r} does not exist.") from None
-    except (PermissionError, IsADirectoryError, UnicodeDecodeError, OSError) as exc:
-        raise SecretError(
-            f"BOT_SECRET_KEY_FILE {str(path)!r} cannot be read ({type(exc).__name__}); "
-            "make it readable by the bot's user (and nobody else: chmod 600)."
-        ) from None
-    if len(value) < MIN_SECRET:
-        raise SecretError(f"BOT_SECRET_KEY_FILE {str(path)!r} holds fewer than {MIN_SECRET} characters.")
-    return value
 
 
 def load_or_create_secret(data_dir: Path, configured: str | None) -> bytes:

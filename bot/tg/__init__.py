@@ -1,0 +1,1 @@
+"""The Telegram edge: the one Application factory, transport, rate limiting, the webhook server, the loopback Bot API and the terminal chat. Only this package, handlers/ and the CLI import python-telegram-bot."""
