@@ -5,7 +5,7 @@
     .venv/bin/python bench/matching.py --failures   # also list the matcher's dev misses
     .venv/bin/python bench/matching.py --calibrate  # threshold sweep for the matcher on dev
     .venv/bin/python bench/matching.py --cv         # k-fold cross-validation over the example questions
-    .venv/bin/python bench/matching.py --fit-confidence  # refit the confidence model after content changes
+    .venv/bin/python bench/matching.py --fit-confidence  # = python -m bot matching fit (the confidence model)
 
 Question sets are YAML lists of ``{topic, lang, q}`` (``topic: null`` = out of scope):
 ``tests/data/dev_questions/*.yaml`` (development: tuning and calibration) and
@@ -29,11 +29,15 @@ during start-up (the index in Python memory).
 The matcher's score is a confidence: P(its best topic is right), a logistic model over
 the signals behind the verdict (raw score, lead over the next topic, keyword coverage,
 nearest example, Naive Bayes posterior, known share of the question, out-of-scope class,
-script, length). ``--fit-confidence`` fits it on k-fold cross-validation verdicts over the
-topics' example questions and ``content/out_of_scope.yaml`` (each fold's matcher has never
-seen them), then picks the threshold on dev: best top-1 with at least
+script, length). ``--fit-confidence`` refits it as ``python -m bot matching fit`` does (the same
+library function, :func:`bot.matching.training.fit_confidence`): k-fold cross-validation verdicts
+over the topics' example questions and ``content/out_of_scope.yaml`` (each fold's matcher has
+never seen them), then the threshold on dev: best top-1 with at least
 ``CONFIDENCE_OOS_FLOOR`` of dev's out-of-scope questions falling back. Neither step reads
 the holdout sets. Refit after large content changes; the model is ``bot/data/confidence.json``.
+The question sets' loading and scoring (``score_rows``, ``calibrate``) and the folds are
+:mod:`bot.matching.training`'s too, imported where used: start-up is measured from the top of
+this script, so nothing of the project is imported before a method is built.
 
 Accuracy is top-1 with the threshold applied: a correct topic that falls back
 counts as a miss (the user is left without an answer).
@@ -52,7 +56,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -69,14 +72,8 @@ DEV_DIR = ROOT / "tests" / "data" / "dev_questions"
 HOLDOUT_DIR = ROOT / "tests" / "data" / "holdout_questions"
 CONTENT_DIR = ROOT / "content"
 METHODS = ("ours", "rapidfuzz", "tfidf-char")
-SCRIPTS = ("en", "km", "km-latn")
-OOS_TARGET = 0.85
+SCRIPTS = ("en", "km", "km-latn")  # = bot.matching.training.SCRIPTS
 CV_OOS_FLOOR = 0.88
-# The confidence threshold keeps at least this share of dev's out-of-scope questions falling back.
-# Above OOS_TARGET on purpose: dev's out-of-scope questions resemble content/out_of_scope.yaml more
-# than unseen ones do (a 0.90 floor on dev left 0.876 on the first two holdout sets). Each point of
-# floor costs answers: 0.92 -> holdout top-1 0.915, 0.95 -> 0.892 (fallback 0.886 -> 0.943).
-CONFIDENCE_OOS_FLOOR = 0.92
 
 TARGETS = {
     "overall": 0.90,
@@ -93,14 +90,10 @@ TARGETS = {
 
 
 def load_set(folder: Path) -> list[dict]:
-    import yaml
+    """``{topic, lang, q, file}`` rows of a question set (bot.matching.training.load_questions)."""
+    from bot.matching.training import load_questions
 
-    rows: list[dict] = []
-    for path in sorted(folder.glob("*.yaml")):
-        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            if isinstance(row, dict) and "q" in row:
-                rows.append({"topic": row.get("topic"), "lang": row.get("lang", "en"), "q": str(row["q"]), "file": path.stem})
-    return rows
+    return load_questions(folder)
 
 
 def datasets(only: str | None = None) -> dict[str, list[dict]]:
@@ -117,24 +110,19 @@ def datasets(only: str | None = None) -> dict[str, list[dict]]:
 # --- methods -----------------------------------------------------------------------
 
 
-def as_pred(r) -> tuple[str | None, float]:
-    """(best topic, score) of one ``Match`` as the scoring here reads it: a question most like
-    the out-of-scope examples scores 0, since the matcher never answers it."""
-    return r.best, 0.0 if r.off_topic else r.score
-
-
 class Ours:
     name = "ours"
 
     def __init__(self, content) -> None:
         from bot.matching.matcher import Matcher
+        from bot.matching.training import as_pred
 
         self.m = Matcher(content)
         self.threshold = self.m.threshold
+        self._as_pred = as_pred
 
     def predict(self, q: str) -> tuple[str | None, float]:
-        r = self.m.match(q)
-        return as_pred(r)
+        return self._as_pred(self.m.match(q))
 
 
 def _examples(content) -> tuple[list[str], list[str]]:
@@ -189,42 +177,6 @@ class TfidfChar:
 
 
 CLASSES = {"ours": Ours, "rapidfuzz": RapidfuzzNearest, "tfidf-char": TfidfChar}
-
-
-# --- metrics -----------------------------------------------------------------------
-
-
-def score_rows(rows: list[dict], preds: list[tuple[str | None, float]], threshold: float) -> dict:
-    """Top-1 per script and overall (fallback = miss), out-of-scope fallback rate."""
-    hits = {s: [0, 0] for s in SCRIPTS}
-    oos = [0, 0]
-    for row, (best, score) in zip(rows, preds):
-        topic = best if best is not None and score >= threshold else None
-        if row["topic"] is None:
-            oos[1] += 1
-            oos[0] += topic is None
-        else:
-            h = hits.setdefault(row["lang"], [0, 0])
-            h[1] += 1
-            h[0] += topic == row["topic"]
-    n_in = sum(h[1] for h in hits.values())
-    out = {s: (h[0] / h[1] if h[1] else None) for s, h in hits.items()}
-    out["overall"] = sum(h[0] for h in hits.values()) / n_in if n_in else None
-    out["oos"] = oos[0] / oos[1] if oos[1] else None
-    out["n_in"], out["n_oos"] = n_in, oos[1]
-    return out
-
-
-def calibrate(rows: list[dict], preds: list[tuple[str | None, float]], oos_floor: float = OOS_TARGET) -> float:
-    """The threshold with the best overall top-1 among those keeping out-of-scope fallback >= floor."""
-    candidates = sorted({round(s, 4) for _b, s in preds} | {0.0})
-    best_t, best_acc = 1.01, -1.0
-    for t in candidates:
-        t_up = t + 1e-6  # a score equal to an out-of-scope score must fall back
-        m = score_rows(rows, preds, t_up)
-        if (m["oos"] or 0) >= oos_floor and (m["overall"] or 0) > best_acc:
-            best_t, best_acc = t_up, m["overall"] or 0
-    return best_t
 
 
 # --- one method in a fresh process ----------------------------------------------
@@ -324,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate or args.failures:
         return dev_tools(args)
 
+    from bot.matching.training import calibrate, score_rows
+
     sets = datasets(args.only)
     if not sets:
         print("no question sets found")
@@ -365,7 +319,9 @@ def print_report(sets: dict[str, list[dict]], results: dict) -> None:
         for label, fn in rowdefs:
             lines.append(f"{label:28}" + "".join(f"{fn(results[m]):>{w}}" for m in METHODS))
         files = sorted({r["file"] for r in rows})
-        if set_name == "holdout" and len(files) > 1:  # each file was written at a different time: a fresh one is the honest figure
+        if set_name == "holdout" and len(files) > 1:
+            from bot.matching.training import score_rows
+  # each file was written at a different time: a fresh one is the honest figure
             lines.append("top-1 / fallback per file:")
             for name in files:
                 idx = [i for i, r in enumerate(rows) if r["file"] == name]
@@ -394,6 +350,7 @@ def print_report(sets: dict[str, list[dict]], results: dict) -> None:
 
 
 def verdicts(set_name: str, results: dict) -> list[str]:
+    """PASS/FAIL of the matcher's targets on one question set."""
     ours = results["ours"]
     m = ours["sets"][set_name]["metrics"]
     best_base = max((results[b]["sets"][set_name]["metrics"]["overall"] or 0.0, b) for b in METHODS if b != "ours")
@@ -421,6 +378,7 @@ def dev_tools(args: argparse.Namespace) -> int:
     """Calibration sweep and failure listing for the matcher, on dev only."""
     from bot.content.loader import load_content
     from bot.matching.matcher import Matcher
+    from bot.matching.training import as_pred, calibrate, score_rows
 
     rows = load_set(DEV_DIR)
     m = Matcher(load_content(CONTENT_DIR))
@@ -448,44 +406,10 @@ def dev_tools(args: argparse.Namespace) -> int:
 # --- cross-validation over the example questions -----------------------------------
 
 
-def cv_folds(content, k: int = 5, seed: int = 0) -> list[list[tuple[str, str, str]]]:
-    """(topic, lang, question) of every example, in k folds stratified by topic and language.
-
-    Within each (topic, language) group the examples are shuffled with a fixed seed and dealt
-    round-robin; the starting fold rotates between groups so that folds have equal sizes.
-    """
-    import random
-
-    folds: list[list[tuple[str, str, str]]] = [[] for _ in range(k)]
-    start = 0
-    for tid in sorted(content.topics):
-        topic = content.topics[tid]
-        for lang in sorted(topic.questions):
-            qs = list(dict.fromkeys(topic.questions[lang]))
-            random.Random(f"{seed}:{tid}:{lang}").shuffle(qs)
-            for i, q in enumerate(qs):
-                folds[(start + i) % k].append((tid, lang, q))
-            start = (start + len(qs)) % k
-    return folds
-
-
-def without_examples(content, held_out: list[tuple[str, str, str]]):
-    """A copy of ``content`` whose topics lack the held-out example questions."""
-    from dataclasses import replace
-
-    drop: dict[str, set[tuple[str, str]]] = {}
-    for tid, lang, q in held_out:
-        drop.setdefault(tid, set()).add((lang, q))
-    topics = {}
-    for tid, topic in content.topics.items():
-        gone = drop.get(tid, set())
-        questions = {lang: tuple(q for q in qs if (lang, q) not in gone) for lang, qs in topic.questions.items()}
-        topics[tid] = replace(topic, questions=questions)
-    return replace(content, topics=topics)
-
-
 def cross_validate(content, oos_rows: list[dict], k: int = 5, make=None) -> tuple[list[dict], list[tuple], list[tuple]]:
     """Rows and predictions of k-fold CV: (in-scope rows, their preds, out-of-scope preds per fold)."""
+    from bot.matching.training import as_pred, cv_folds, without_examples
+
     if make is None:
         from bot.matching.matcher import Matcher as make
     rows: list[dict] = []
@@ -504,6 +428,8 @@ def cross_validate(content, oos_rows: list[dict], k: int = 5, make=None) -> tupl
 
 
 def cv_metrics(rows, preds, oos_rows, oos_preds, k: int, threshold: float) -> dict:
+    from bot.matching.training import score_rows
+
     all_rows = rows + [row for _ in range(k) for row in oos_rows]
     return score_rows(all_rows, preds + oos_preds, threshold)
 
@@ -511,6 +437,7 @@ def cv_metrics(rows, preds, oos_rows, oos_preds, k: int, threshold: float) -> di
 def cv_report(k: int) -> int:
     from bot.content.loader import load_content
     from bot.matching.matcher import DEFAULT_THRESHOLD
+    from bot.matching.training import calibrate, score_rows
 
     t = time.perf_counter()
     content = load_content(CONTENT_DIR)
@@ -537,66 +464,19 @@ def cv_report(k: int) -> int:
 # --- the confidence model ----------------------------------------------------------
 
 
-def cv_verdicts(content, k: int) -> list[tuple[dict, object]]:
-    """(row, Match) for every example question and out-of-scope example, each scored by a
-    matcher built without it (k folds; out-of-scope examples dealt round-robin per language)."""
-    from dataclasses import replace
-
-    from bot.matching.matcher import Matcher
-
-    oos_folds: list[set[tuple[str, str]]] = [set() for _ in range(k)]
-    for lang in sorted(content.out_of_scope):
-        for i, q in enumerate(content.out_of_scope[lang]):
-            oos_folds[i % k].add((lang, q))
-    out: list[tuple[dict, object]] = []
-    for fold, oos_fold in zip(cv_folds(content, k), oos_folds):
-        c = without_examples(content, fold)
-        c = replace(c, out_of_scope={lang: tuple(q for q in qs if (lang, q) not in oos_fold) for lang, qs in content.out_of_scope.items()})
-        m = Matcher(c)
-        out += [({"topic": tid, "lang": lang, "q": q}, m.match(q)) for tid, lang, q in fold]
-        out += [({"topic": None, "lang": lang, "q": q}, m.match(q)) for lang, q in sorted(oos_fold)]
-    return out
-
-
 def fit_confidence(k: int, out: Path | None = None) -> int:
-    """Fit P(best topic is right) on CV verdicts, pick its threshold on dev, write bot/data/confidence.json."""
-    import datetime as dt
-
-    from sklearn.linear_model import LogisticRegression
-
+    """Refit the confidence model as ``python -m bot matching fit`` does; write bot/data/confidence.json (or ``out``)."""
     from bot.content.loader import load_content
-    from bot.matching.matcher import CONFIDENCE_FEATURES, CONFIDENCE_FILE, ConfidenceModel, Matcher
+    from bot.matching.training import TrainingError, fit_confidence as fit, load_questions, write_model
 
-    t0 = time.perf_counter()
-    content = load_content(CONTENT_DIR)
-    train = [(row, r) for row, r in cv_verdicts(content, k) if r.features]
-    x = [[r.features[f] for f in CONFIDENCE_FEATURES] for _row, r in train]
-    y = [int(row["topic"] is not None and r.best == row["topic"]) for row, r in train]
-    clf = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
-    draft = ConfidenceModel(CONFIDENCE_FEATURES, tuple(round(float(w), 5) for w in clf.coef_[0]),
-                            round(float(clf.intercept_[0]), 5), 0.5)
-    dev = load_set(DEV_DIR)
-    m = Matcher(content, confidence=draft)
-    results = [m.match(row["q"]) for row in dev]
-    preds = [as_pred(r) for r in results]
-    threshold = math.ceil(calibrate(dev, preds, CONFIDENCE_OOS_FLOOR) * 10_000) / 10_000  # scores have 4 decimals
-    met = score_rows(dev, preds, threshold)
-    fitted = {
-        "date": dt.date.today().isoformat(),
-        "by": "bench/matching.py --fit-confidence",
-        "train": f"{k}-fold CV: {sum(y)} right and {len(y) - sum(y)} wrong or out-of-scope verdicts",
-        "threshold_rule": f"best dev top-1 with at least {CONFIDENCE_OOS_FLOOR:.2f} of dev out-of-scope questions falling back",
-        "dev": {key: round(v, 4) for key, v in met.items() if isinstance(v, float)},
-    }
-    model = {"features": list(CONFIDENCE_FEATURES), "weights": list(draft.weights), "bias": draft.bias,
-             "threshold": threshold, "fitted": fitted}
-    out = out or CONFIDENCE_FILE
-    out.write_text(json.dumps(model, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for name, w in zip(CONFIDENCE_FEATURES, draft.weights):
-        print(f"  {name:7} {w:+.3f}")
-    print(f"  bias    {draft.bias:+.3f}\nthreshold {threshold}: dev overall {pct(met['overall'])}  en {pct(met['en'])}  "
-          f"km {pct(met['km'])}  km-latn {pct(met['km-latn'])}  oos {pct(met['oos'])}")
-    print(f"wrote {out} ({time.perf_counter() - t0:.1f} s)")
+    try:
+        result = fit(load_content(CONTENT_DIR), load_questions(DEV_DIR), k, by="bench/matching.py --fit-confidence")
+    except TrainingError as exc:
+        print(f"cannot fit the confidence model: {exc}", file=sys.stderr)
+        return 1
+    path = write_model(result.model, out)
+    print("\n".join(result.summary()))
+    print(f"wrote {path} ({result.seconds:.1f} s)")
     return 0
 
 

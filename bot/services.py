@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.content.model import Content
 from bot.content.loader import load_content
 from bot.text.i18n import Translator
+from bot.matching.danger import DangerDetector
 from bot.matching.matcher import Matcher
 from bot.storage.keys import SCHEME, UserKeys, fingerprint, load_or_create_secret
 from bot.storage.database import DB_FILE, Storage
@@ -22,10 +23,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Catalog:
-    """Content and the matcher built from it: replaced as one."""
+    """Content, the matcher and the danger check built from it: replaced as one."""
 
     content: Content
     matcher: Matcher
+    danger: DangerDetector
 
 
 class Services:
@@ -47,7 +49,7 @@ class Services:
 
     def _build_catalog(self, root: Path) -> Catalog:
         content = load_content(root)
-        return Catalog(content, Matcher(content, self.settings.match_threshold or None))
+        return Catalog(content, Matcher(content, self.settings.match_threshold or None), DangerDetector(content.safety))
 
     @property
     def content(self) -> Content:

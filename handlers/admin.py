@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.reporting import stats as st
 from bot.content.model import ContentError
+from bot.matching.confidence import ConfidenceModelError
 from bot.conversation.replies import Reply, esc
 from bot.services import Services
 from handlers.common import asker, command, send, services
@@ -48,6 +49,9 @@ async def reload_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if more > 0:
             text += f"\n… and {more} more (run: python -m bot content check)"
         await send(update, context, [Reply(esc(text))])
+        return
+    except ConfidenceModelError as exc:  # the matcher's model is read on reload too
+        await send(update, context, [Reply(esc(f"Content NOT reloaded: the old content is still answering.\n\n{exc}"))])
         return
     content = catalog.content
     await send(update, context, [Reply(esc(f"Content reloaded: {len(content.topics)} topics, {len(content.flows)} flows, {len(content.contacts)} contacts."))])

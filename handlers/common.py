@@ -1,4 +1,5 @@
-"""Telegram plumbing shared by the feature handlers: who is asking, in which language, and sending replies."""
+"""Telegram plumbing shared by the feature handlers: who is asking, in which language, the view
+replies are built from, applying a step's outcome, and sending replies."""
 from __future__ import annotations
 
 import functools
@@ -9,10 +10,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes, filters
 
-from bot.conversation.callbacks import Callback, decode, topic_of
-from bot.text.i18n import pick_language
+from bot.conversation.callbacks import CallbackData, FlowAnswer, parse
+from bot.conversation.outcome import KEEP, Outcome
 from bot.conversation.replies import Reply
+from bot.conversation.view import View, view_for
 from bot.services import Services
+from bot.text.i18n import pick_language
 
 # Telegram's own limit on a message; anything longer is forged, and is cut before any work is done on it.
 MAX_TEXT = 4096
@@ -55,6 +58,28 @@ def asker(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None =
     return Asker(key, lang, own_chat and s.is_admin(user.id))
 
 
+def bot_username(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The bot's @username (for share links), known once the application is initialized."""
+    try:
+        return context.bot.username
+    except RuntimeError:  # not initialized: no getMe answer yet
+        return None
+
+
+def view(context: ContextTypes.DEFAULT_TYPE, lang: str) -> View:
+    """What the reply builders of bot.conversation see of this update: built once per update."""
+    return view_for(services(context), lang, bot_username(context))
+
+
+def apply(s: Services, who: Asker, outcome: Outcome) -> tuple[Reply, ...]:
+    """Carry out what a conversation step decided for this user: store the flow state, log the events."""
+    if outcome.state is not KEEP:
+        s.storage.set_flow(who.key, outcome.state)  # type: ignore[arg-type]
+    for event in outcome.events:
+        s.storage.log_event(who.key, event.kind, **event.fields())
+    return outcome.replies
+
+
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
@@ -80,25 +105,27 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Iter
             await context.bot.send_html(chat.id, part.text, keyboard(part))
 
 
-UserHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker], Awaitable[None]]
-ButtonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker, Callback], Awaitable[None]]
+UserHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker, View], Awaitable[None]]
+ButtonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Asker, View, CallbackData], Awaitable[None]]
 
 
 def for_user(fn: UserHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """A command handler: gets the services and the asker; updates without a user are skipped."""
+    """A command handler: gets the services, the asker and the view in their language;
+    updates without a user are skipped."""
 
     @functools.wraps(fn)
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = asker(update, context)
         if who is not None:
-            await fn(update, context, services(context), who)
+            await fn(update, context, services(context), who, view(context, who.lang))
 
     return handler
 
 
 def for_button(*, answer: bool = True, log: bool = True) -> Callable[[ButtonHandler], Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]]:
     """A button handler: the press answered (Telegram shows a spinner until then), the asker
-    resolved, the callback data parsed (the handler's pattern already accepted it) and logged."""
+    resolved, the callback data parsed into its typed value (the handler's pattern already
+    accepted it) and logged."""
 
     def wrap(fn: ButtonHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
         @functools.wraps(fn)
@@ -112,12 +139,12 @@ def for_button(*, answer: bool = True, log: bool = True) -> Callable[[ButtonHand
                     await query.answer()
                 return
             s = services(context)
-            data = decode(query.data)
+            data = parse(query.data)
             if log:
                 # A guided-check answer is logged as its step, never the choice (stats need no more).
-                detail = f"a:{data.args[1]}" if data.kind == "a" else query.data
-                s.storage.log_event(who.key, "button", lang=who.lang, topic=topic_of(data), detail=detail)
-            await fn(update, context, s, who, data)
+                detail = f"{data.prefix}:{data.step}" if isinstance(data, FlowAnswer) else query.data
+                s.storage.log_event(who.key, "button", lang=who.lang, topic=data.log_topic(), detail=detail)
+            await fn(update, context, s, who, view(context, who.lang), data)
 
         return handler
 

@@ -11,7 +11,7 @@ from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.conversation import answers
-from handlers.common import asker, is_private, send, services
+from handlers.common import asker, is_private, send, services, view
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     words = (message.text or "")[:64].split() if message else []
     if words and words[0].split("@")[0] in ("/start", "/help"):
         who = asker(update, context)
-        await send(update, context, [answers.group_notice(services(context), who.lang if who else "en")])
+        await send(update, context, [answers.group_notice(view(context, who.lang if who else "en"))])
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,7 +32,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = services(context)
     s.storage.log_event(who.key, "non_text", lang=who.lang)
-    await send(update, context, [answers.not_text(s, who.lang)])
+    await send(update, context, [answers.not_text(view(context, who.lang))])
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,7 +41,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     s = services(context)
     s.storage.log_event(who.key, "command", lang=who.lang, detail="unknown")
-    await send(update, context, [answers.help_text(s, who.lang)])
+    await send(update, context, [answers.help_text(view(context, who.lang))])
 
 
 async def forged_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,7 +53,7 @@ async def forged_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     s = services(context)
     s.storage.log_event(who.key, "stale_button", lang=who.lang)
-    await send(update, context, [answers.stale_button(s, who.lang)])
+    await send(update, context, [answers.stale_button(view(context, who.lang))])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,7 +70,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Button handlers answer the press first thing, so it is not answered again here
         # (Telegram refuses a second answer).
         who = asker(update, context)
-        await send(update, context, [answers.error_reply(services(context), who.lang if who else "en")])
+        await send(update, context, [answers.error_reply(view(context, who.lang if who else "en"))])
     except Exception:  # the error path itself must never raise
         log.exception("could not tell the user about an error")
 

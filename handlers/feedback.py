@@ -5,25 +5,24 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.conversation import answers
-from bot.conversation.callbacks import Callback, accepts
+from bot.conversation.callbacks import Feedback
+from bot.conversation.view import View
 from bot.services import Services
 from handlers.common import Asker, for_button, send
 
 
 @for_button(answer=False, log=False)  # answered with a thank-you pop-up; logged as feedback
-async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View, data: Feedback) -> None:
     """``fb:<topic>:1`` helpful, ``fb:<topic>:0`` not helpful: logged per topic for editors."""
-    topic_id, value = data.args
-    helpful = value == "1"
-    await update.callback_query.answer(answers.feedback_toast(s, who.lang, helpful))
-    if s.content.topic(topic_id) is None:
+    await update.callback_query.answer(answers.feedback_toast(v, data.helpful))
+    if v.content.topic(data.topic) is None:
         return
-    s.storage.log_event(who.key, "feedback", lang=who.lang, topic=topic_id, detail="up" if helpful else "down")
-    if not helpful:
-        await send(update, context, [answers.feedback_thanks(s, who.lang, helpful)])
+    s.storage.log_event(who.key, "feedback", lang=who.lang, topic=data.topic, detail="up" if data.helpful else "down")
+    if not data.helpful:
+        await send(update, context, [answers.feedback_thanks(v, data.helpful)])
 
 
 COMMANDS = []
 BUTTONS = [
-    CallbackQueryHandler(feedback_button, pattern=accepts("fb")),
+    CallbackQueryHandler(feedback_button, pattern=Feedback.filter()),
 ]

@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationHandlerStop, BaseHandler, Conte
 
 from bot.conversation import answers
 from bot.services import Services
-from handlers.common import send, services
+from handlers.common import send, services, view
 
 MAX_USERS_TRACKED = 50_000
 
@@ -84,5 +84,5 @@ async def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         key = s.user_key(user.id)
         lang = s.storage.get_lang(key) or ("km" if (user.language_code or "").startswith("km") else "en")
         s.storage.log_event(key, "flood", lang=lang)
-        await send(update, context, [answers.slow_down(s, lang)])
+        await send(update, context, [answers.slow_down(view(context, lang))])
     raise ApplicationHandlerStop

@@ -6,9 +6,10 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, fil
 
 from bot.conversation import answers
 from bot.conversation import guide
-from bot.conversation.callbacks import Callback, accepts
+from bot.conversation.callbacks import Contacts, ShowTopic, Sources, accepts
+from bot.conversation.view import View
 from bot.services import Services
-from handlers.common import MAX_TEXT, Asker, asker, command, for_button, for_user, send, services
+from handlers.common import MAX_TEXT, Asker, asker, bot_username, command, for_button, for_user, send, services
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -19,7 +20,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = services(context)
     explicit = s.storage.get_lang(who.key) is not None
-    result = answers.answer_question(s, text, who.lang, explicit_lang=explicit)
+    # The view is built here, in the language of the answer (romanized Khmer is answered in Khmer).
+    result = answers.answer_question(s, text, who.lang, explicit_lang=explicit, bot_username=bot_username(context))
     if not explicit:
         s.storage.set_inferred_lang(who.key, result.lang)
     s.storage.touch_user(who.key)
@@ -32,36 +34,38 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         score=result.match.score,
         detail=result.match.script,
     )
+    if result.danger is not None:  # which signals, never the text: counted for editors
+        s.storage.log_event(who.key, "urgent", lang=result.lang, detail=",".join(result.danger.signals)[:200])
     replies = list(result.replies)
-    note = guide.waiting_note(s, who.key, result.lang)
+    note = guide.waiting_note(result.view, s.storage.get_flow(who.key))
     if note:
         replies.append(note)
     await send(update, context, replies)
 
 
 @for_button()
-async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
+async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View, data: ShowTopic | Sources) -> None:
     """Buttons ``t:<topic>`` (show a topic) and ``s:<topic>`` (its sources)."""
-    topic = s.content.topic(data.args[0])
+    topic = v.content.topic(data.topic)
     if topic is None:  # a topic removed by a content reload, or forged data
-        await send(update, context, [answers.stale_button(s, who.lang)])
-    elif data.kind == "s":
-        await send(update, context, [answers.sources_reply(s, topic, who.lang)])
+        await send(update, context, [answers.stale_button(v)])
+    elif isinstance(data, Sources):
+        await send(update, context, [answers.sources_reply(v, topic)])
     else:
-        await send(update, context, [answers.topic_reply(s, topic, who.lang)])
+        await send(update, context, [answers.topic_reply(v, topic)])
 
 
 @for_button()
-async def contacts_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
+async def contacts_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View, data: Contacts) -> None:
     """``c:<country>``: every contact for one country."""
-    await send(update, context, [answers.contacts_reply(s, who.lang, data.args[0])])
+    await send(update, context, [answers.contacts_reply(v, data.country)])
 
 
 @for_user
-async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+async def hotlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View) -> None:
     s.storage.log_event(who.key, "command", lang=who.lang, topic="hotlines", detail="hotlines")
-    topic = s.content.topic("hotlines")
-    reply = answers.topic_reply(s, topic, who.lang) if topic else answers.menu(s, who.lang)
+    topic = v.content.topic("hotlines")
+    reply = answers.topic_reply(v, topic) if topic else answers.menu(v)
     await send(update, context, [reply])
 
 
@@ -69,8 +73,8 @@ COMMANDS = [
     command("hotlines", hotlines_cmd),
 ]
 BUTTONS = [
-    CallbackQueryHandler(topic_button, pattern=accepts("t", "s")),
-    CallbackQueryHandler(contacts_button, pattern=accepts("c")),
+    CallbackQueryHandler(topic_button, pattern=accepts(ShowTopic, Sources)),
+    CallbackQueryHandler(contacts_button, pattern=Contacts.filter()),
 ]
 
 # Registered after every command handler, so commands are never treated as questions.

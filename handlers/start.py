@@ -6,54 +6,48 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.conversation import answers
 from bot.conversation import guide
-from bot.conversation.callbacks import Callback, accepts
+from bot.conversation.callbacks import CallbackData, LanguageChooser, Menu, SetLanguage, accepts
+from bot.conversation.view import View
 from bot.services import Services
-from handlers.common import Asker, command, for_button, for_user, send
+from handlers.common import Asker, apply, command, for_button, for_user, send
 
 
 @for_user
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View) -> None:
     """Welcome, or jump straight into a flow from a deep link ``?start=<flow>--<tag>``."""
     # The whole rest of the command: a payload with a space is not one a deep link can carry.
     payload = " ".join(context.args) if context.args else None
     s.storage.touch_user(who.key)
-    target = guide.parse_start_payload(payload, s.content.flows)
-    s.storage.log_event(who.key, "start", lang=who.lang, detail="deep-link" if target else ("bad-payload" if payload else None),
-                        flow=target[0] if target else None, tag=target[1] if target else None)
-    if target:
-        await send(update, context, guide.start(s, who.key, target[0], who.lang, target[1]))
-    else:
-        await send(update, context, [answers.welcome(s, who.lang)])
+    await send(update, context, apply(s, who, guide.start_command(v, payload)))
 
 
 @for_user
-async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View) -> None:
     s.storage.log_event(who.key, "command", lang=who.lang, detail="help")
-    await send(update, context, [answers.help_text(s, who.lang)])
+    await send(update, context, [answers.help_text(v)])
 
 
 @for_user
-async def menu_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
+async def menu_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View) -> None:
     s.storage.log_event(who.key, "command", lang=who.lang, detail="menu")
-    await send(update, context, [answers.menu(s, who.lang)])
+    await send(update, context, [answers.menu(v)])
 
 
 @for_user
-async def language_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker) -> None:
-    await send(update, context, [answers.language_chooser(s, who.lang)])
+async def language_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View) -> None:
+    await send(update, context, [answers.language_chooser(v)])
 
 
 @for_button()
-async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, data: Callback) -> None:
+async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, who: Asker, v: View, data: CallbackData) -> None:
     """Buttons: ``m`` main menu, ``L`` language chooser, ``l:<lang>`` set language."""
-    if data.kind == "m":
-        await send(update, context, [answers.menu(s, who.lang)])
-    elif data.kind == "L":
-        await send(update, context, [answers.language_chooser(s, who.lang)])
+    if isinstance(data, SetLanguage):
+        s.storage.set_lang(who.key, data.lang)
+        await send(update, context, [answers.language_set(v.in_lang(data.lang))])
+    elif isinstance(data, LanguageChooser):
+        await send(update, context, [answers.language_chooser(v)])
     else:
-        lang = data.args[0]
-        s.storage.set_lang(who.key, lang)
-        await send(update, context, [answers.language_set(s, lang)])
+        await send(update, context, [answers.menu(v)])
 
 
 COMMANDS = [
@@ -63,5 +57,5 @@ COMMANDS = [
     command("language", language_cmd),
 ]
 BUTTONS = [
-    CallbackQueryHandler(menu_button, pattern=accepts("m", "L", "l")),
+    CallbackQueryHandler(menu_button, pattern=accepts(Menu, LanguageChooser, SetLanguage)),
 ]

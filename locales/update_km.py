@@ -7,6 +7,16 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 KM = {
+    "You may be in danger. Get help now:":
+        "អ្នកប្រហែលជាកំពុងមានគ្រោះថ្នាក់។ សូមរកជំនួយឥឡូវនេះ៖",
+    "Where are you now? Choose the country to see the numbers to call:":
+        "ឥឡូវនេះអ្នកនៅឯណា? សូមជ្រើសរើសប្រទេស ដើម្បីមើលលេខទូរស័ព្ទដែលត្រូវហៅ៖",
+    "If you can, go to a safe place and tell someone you trust where you are.":
+        "បើអាចធ្វើបាន សូមទៅកន្លែងដែលមានសុវត្ថិភាព ហើយប្រាប់អ្នកដែលអ្នកទុកចិត្តថា អ្នកនៅឯណា។",
+    "🆘 I need help now: what to do":
+        "🆘 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ៖ ត្រូវធ្វើអ្វី",
+    "Sorry, that guided check does not exist.":
+        "សូមទោស ការពិនិត្យនេះមិនមានទេ។",
     "It keeps, under a code instead of your Telegram account:":
         "បូតរក្សាទុកព័ត៌មានទាំងនេះ ដោយប្រើលេខកូដជំនួសគណនី Telegram របស់អ្នក៖",
     "• your language":

@@ -24,11 +24,14 @@ OFF_TOPIC = [
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    """Overrides conftest's: content in a temporary copy, so a test can break and fix it."""
+    """Overrides conftest's: content in a temporary copy, so a test can break and fix it.
+
+    Pacing and flood control off, as in conftest's (tests/test_reliability.py covers both).
+    """
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     return Settings(data_dir=tmp_path / "data", content_dir=content, secret_key="test-secret-key-0123456789",
-                    admin_ids=frozenset({42}))
+                    admin_ids=frozenset({42}), rate_limit=False, flood_limit=10_000)
 
 
 def _strip(messages: list[dict]) -> list[tuple[str, object]]:

@@ -53,3 +53,23 @@ async def test_accepts_a_valid_message_and_counts_khmer_by_characters():
     text = "ក" * 4096  # 4,096 characters but 12,288 bytes: Telegram counts characters
     message = await api.call("sendMessage", {"chat_id": 1, "text": text})
     assert message["text"] == text and api.refused() == []
+
+
+async def test_in_process_and_http_transports_hand_the_api_the_same_requests(settings, catalog_services):
+    """The tests' default transport (in-process) checks as much as HTTP: one conversation, run over
+    loopback HTTP and in-process, reaches the fake Bot API as the same calls with the same
+    parameters, and the bot sees the same answers."""
+    from tests.conftest import running_bot
+
+    user = FakeBotAPI.user(3003, "Dara", "km")
+    script = [("say", "/start"), ("say", "how much does a passport cost"), ("press", "t:hotlines"), ("press", "l:en"),
+              ("say", "តើធ្វើលិខិតឆ្លងដែនអស់ប៉ុន្មាន?"), ("say", "<b>&amp; 😀 \u200b"), ("say", "/privacy"), ("press", "m")]
+    seen = {}
+    for http in (True, False):
+        s = settings.with_(data_dir=settings.data_dir / ("http" if http else "in-process"))
+        async with running_bot(s, catalog_services, http=http) as h:
+            assert (h.server is not None) == http
+            replies = [await (h.say(arg, user=user) if kind == "say" else h.press(arg, user=user)) for kind, arg in script]
+            seen[http] = [(r.method, r.params, r.ok, r.error) for r in h.api.requests], replies
+    assert len(seen[True][0]) > len(script)
+    assert seen[False] == seen[True]

@@ -1,4 +1,9 @@
-"""The command line: every command documented and with --help; `ask --json`; the terminal chat."""
+"""The command line: every command documented and with --help; `ask --json`; the terminal chat.
+
+Commands run in-process (``run_main``: ``bot.cli.main.main(argv)``); real processes only where
+the process is under test (marked ``process``): that ``python -m bot`` and every command's
+``--help`` start, and the terminal chat reading a real standard input.
+"""
 from __future__ import annotations
 
 import json
@@ -9,7 +14,7 @@ import sys
 import pytest
 
 from bot.cli.main import build_parser
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -40,8 +45,20 @@ def test_every_command_the_readme_mentions_exists():
 
 @pytest.mark.parametrize("command", list(_commands()))
 def test_every_command_has_help(command):
-    proc = subprocess.run([sys.executable, "-m", "bot", *command.split(), "--help"], capture_output=True, text=True, timeout=60)
+    proc = run_main(*command.split(), "--help")
     assert proc.returncode == 0 and "usage:" in proc.stdout
+
+
+@pytest.mark.process
+def test_python_m_bot_and_every_command_help_start_as_processes():
+    """The process smoke test: ``python -m bot`` starts, and so does every command's --help."""
+    commands = [[]] + [c.split() for c in _commands()]
+    procs = [subprocess.Popen([sys.executable, "-m", "bot", *c, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for c in commands]
+    for command, proc in zip(commands, procs):
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and "usage:" in out, (command, err[-2000:])
+        assert f"python -m bot {' '.join(command)}".strip() in out, command
 
 
 def test_ci_runs_the_readme_test_command():
@@ -55,12 +72,13 @@ def test_ci_runs_the_readme_test_command():
 
 def test_ask_json_one_object_per_line():
     questions = "how much does a passport cost\npassport tlai ponman\nតើធ្វើលិខិតឆ្លងដែនអស់ប៉ុន្មាន?\nwho won the football\n"
-    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "--json"], input=questions, capture_output=True, text=True, timeout=120)
+    proc = run_main("ask", "--json", input=questions)
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(rows) == 4
     for row in rows:
-        assert set(row) == {"question", "lang", "topic", "score", "answer", "ms"}
+        assert set(row) == {"question", "lang", "topic", "score", "answer", "ms", "urgent", "suggestions"}
+        assert row["urgent"] is False and isinstance(row["suggestions"], list)
         assert isinstance(row["score"], float) and row["ms"] >= 0
     assert rows[0]["topic"] == "passport" and rows[0]["lang"] == "en"
     assert rows[1]["topic"] == "passport"
@@ -69,11 +87,12 @@ def test_ask_json_one_object_per_line():
 
 
 def test_ask_single_question_with_language():
-    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "--lang", "km", "passport", "cost"], capture_output=True, text=True, timeout=120)
+    proc = run_main("ask", "--lang", "km", "passport", "cost")
     assert proc.returncode == 0
     assert "# passport" in proc.stdout and re.search(r"[\u1780-\u17FF]", proc.stdout)
 
 
+@pytest.mark.process
 def test_terminal_chat_numbers_buttons_and_answers(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path)}
     lines = "how much does a passport cost\n1\nសួស្ដី\n/quit\n"

@@ -1,12 +1,10 @@
 """Configuration: good values parse, bad values stop the bot with a message naming the variable."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.conftest import run_main
 
 GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 
@@ -59,7 +57,7 @@ def test_bad_values_are_refused_with_the_variable_named(env, variable):
 
 
 def test_bot_stops_at_start_with_a_clear_message(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path), "BOT_ADMIN_IDS": "admin"}
-    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    env = {"BOT_DATA_DIR": str(tmp_path), "BOT_ADMIN_IDS": "admin"}
+    proc = run_main("run", cwd=tmp_path, env=env)
     assert proc.returncode == 78
     assert "BOT_ADMIN_IDS" in proc.stderr and "Traceback" not in proc.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from bot.content.model import ContentError
 from bot.content.loader import load_content
 from bot.content.check import SPEC_FLOWS, SPEC_TOPICS, check_content
 from bot.text.i18n import khmer_ratio
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 CONTENT = ROOT / "content"
 
@@ -182,13 +180,13 @@ def test_broken_content_refuses_to_load(content_copy):
 
 
 def test_content_check_command_exit_codes(content_copy):
-    env = {"PATH": "/usr/bin:/bin", "BOT_CONTENT_DIR": str(CONTENT)}
-    ok = subprocess.run([sys.executable, "-m", "bot", "content", "check"], env=env, capture_output=True, text=True, timeout=120)
+    env = {"BOT_CONTENT_DIR": str(CONTENT)}
+    ok = run_main("content", "check", env=env)
     assert ok.returncode == 0, ok.stdout[-2000:]
     assert "0 error(s)" in ok.stdout and "[warning]" in ok.stdout
     _edit(content_copy / "topics" / "passport.yaml", "related: [", "related: [ghost, ")
     env["BOT_CONTENT_DIR"] = str(content_copy)
-    bad = subprocess.run([sys.executable, "-m", "bot", "content", "check"], env=env, capture_output=True, text=True, timeout=120)
+    bad = run_main("content", "check", env=env)
     assert bad.returncode == 1
     assert re.search(r"passport\.yaml:\d+: related topic 'ghost' does not exist \[error\]", bad.stdout)
 
@@ -228,17 +226,17 @@ def test_content_segments_command_caches_new_khmer_examples(content_copy, tmp_pa
     from bot.matching.matcher import load_segment_cache
 
     out = tmp_path / "segments.json"
-    env = {"PATH": "/usr/bin:/bin", "BOT_CONTENT_DIR": str(content_copy)}
-    cmd = [sys.executable, "-m", "bot", "content", "segments", "--out", str(out)]
-    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    env = {"BOT_CONTENT_DIR": str(content_copy)}
+    cmd = ["content", "segments", "--out", str(out)]
+    first = run_main(*cmd, env=env)
     assert first.returncode == 0, first.stderr
     before = load_segment_cache(out)
     _edit(content_copy / "topics" / "passport.yaml", "  km:\n", "  km:\n    - \"ធ្វើលិខិតឆ្លងដែននៅខេត្តព្រៃវែងបានទេ\"\n")
-    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    second = run_main(*cmd, env=env)
     assert second.returncode == 0, second.stderr
     assert "(1 new)" in second.stdout, second.stdout
     after = load_segment_cache(out)
     assert set(after) - set(before) == {"ធ្វើលិខិតឆ្លងដែននៅខេត្តព្រៃវែងបានទេ"}
     _edit(content_copy / "topics" / "passport.yaml", "related: [", "related: [ghost, ")
-    bad = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    bad = run_main(*cmd, env=env)
     assert bad.returncode == 1 and "ghost" in bad.stderr and "content check" in bad.stderr

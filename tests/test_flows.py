@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -13,7 +12,7 @@ import yaml
 from bot.content.loader import load_content
 from bot.content.check import SPEC_FLOWS, check_content
 from bot.tg.fakeapi import BOT_USER, FakeBotAPI
-from tests.conftest import ROOT, buttons, callback_data, running_bot
+from tests.conftest import ROOT, buttons, callback_data, run_main, running_bot
 
 CONTENT = ROOT / "content"
 EN = FakeBotAPI.user(7007, "Nary", "en")
@@ -196,10 +195,7 @@ def test_qr_png_decodes_back_to_the_deep_link(tmp_path):
     from PIL import Image
 
     out = tmp_path / "checklist.png"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "qr", "checklist", "--tag", "mrc-poipet", "--bot", "SafeMigrationKHBot", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
+    proc = run_main("qr", "checklist", "--tag", "mrc-poipet", "--bot", "SafeMigrationKHBot", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(out))]
     assert found == ["https://t.me/SafeMigrationKHBot?start=checklist--mrc-poipet"]
@@ -207,10 +203,10 @@ def test_qr_png_decodes_back_to_the_deep_link(tmp_path):
     assert parse_qs(link.query)["start"] == ["checklist--mrc-poipet"]
 
 
+@pytest.mark.process  # Chromium renders the SVG
 def test_qr_svg_has_the_code_and_both_titles(tmp_path):
     out = tmp_path / "emergency.svg"
-    proc = subprocess.run([sys.executable, "-m", "bot", "qr", "emergency", "--bot", "SafeMigrationKHBot", "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_main("qr", "emergency", "--bot", "SafeMigrationKHBot", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     svg = out.read_text(encoding="utf-8")
     flow = load_content(CONTENT).flows["emergency"]
@@ -235,18 +231,17 @@ def test_qr_svg_has_the_code_and_both_titles(tmp_path):
 ])
 def test_qr_refuses_bad_input_politely(tmp_path, args, message):
     if message is None:
-        cmd = [sys.executable, "-m", "bot", "qr", "checklist", "--bot", "SafeMigrationKHBot", "--out", str(tmp_path / "x.jpg")]
+        cmd = ["qr", "checklist", "--bot", "SafeMigrationKHBot", "--out", str(tmp_path / "x.jpg")]
         message = ".png or .svg"
     else:
-        cmd = [sys.executable, "-m", "bot", "qr", *args, "--bot", "SafeMigrationKHBot", "--out", str(tmp_path / "x.png")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        cmd = ["qr", *args, "--bot", "SafeMigrationKHBot", "--out", str(tmp_path / "x.png")]
+    proc = run_main(*cmd)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_qr_needs_the_bot_username(tmp_path):
-    env = {"PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-m", "bot", "qr", "checklist", "--out", str(tmp_path / "x.png")],
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {}  # no BOT_USERNAME
+    proc = run_main("qr", "checklist", "--out", str(tmp_path / "x.png"), env=env)
     assert proc.returncode == 2 and "BOT_USERNAME" in proc.stderr
 
 

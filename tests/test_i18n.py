@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from babel.messages.pofile import read_po
 
 from bot.text.i18n import Translator, khmer_ratio, pick_language
@@ -15,6 +16,7 @@ def _ids(path):
         return {m.id for m in read_po(fh) if m.id}
 
 
+@pytest.mark.process  # pybabel's extract, as the README runs it
 def test_template_is_up_to_date_with_the_source(tmp_path):
     out = tmp_path / "fresh.pot"
     subprocess.run(

@@ -7,8 +7,6 @@ is asserted here: speed is measured by the benchmark, not by tests.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,7 @@ from bot.matching.matcher import (
     khmer_runs,
     load_segment_cache,
 )
+from tests.auxil.cli import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_DIR = ROOT / "tests" / "data" / "dev_questions"
@@ -235,7 +234,7 @@ def test_confidence_model_fits_the_matcher():
     assert model.features == CONFIDENCE_FEATURES and len(model.weights) == len(CONFIDENCE_FEATURES)
     assert model.threshold == DEFAULT_THRESHOLD and 0 < model.threshold < 1
     # The file says how it was made and what it reached on dev, for whoever refits it.
-    assert model.fitted["by"].startswith("bench/matching.py --fit-confidence")
+    assert model.fitted["by"].startswith(("python -m bot matching fit", "bench/matching.py --fit-confidence"))
     assert model.fitted["dev"]["oos"] >= FLOORS["oos"]
 
 
@@ -285,8 +284,7 @@ def test_a_missing_confidence_file_is_refused(tmp_path):
 def test_fit_confidence_refits_a_usable_model(tmp_path):
     """The editors' refit command works end to end and reproduces a model as good as the shipped one."""
     out = tmp_path / "confidence.json"
-    res = subprocess.run([sys.executable, str(ROOT / "bench" / "matching.py"), "--fit-confidence", "--folds", "3", "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    res = run_main("matching", "fit", "--folds", "3", "--out", out, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     model = ConfidenceModel.load(out)
     assert model.fitted["dev"]["oos"] >= 0.92  # the threshold rule held (CONFIDENCE_OOS_FLOOR)

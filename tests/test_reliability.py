@@ -1,4 +1,8 @@
-"""Faults: Telegram errors, dropped connections, timeouts, a crashing handler, a locked database, floods."""
+"""Faults: Telegram errors, dropped connections, timeouts, a crashing handler, a locked database, floods.
+
+Telegram's error answers run in-process (the harness's default transport); connections that
+drop and client timeouts also run over real HTTP on 127.0.0.1 (``http=True``, an HTTP ``request``).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +14,7 @@ import pytest
 from telegram.request import HTTPXRequest
 
 from bot.cli.logs import ScrubbingFormatter
-from bot.tg.fakeapi import FakeBotAPI
+from bot.tg.fakeapi import FakeBotAPI, InProcessRequest
 from bot.storage.database import DB_FILE
 from tests.conftest import running_bot
 
@@ -22,16 +26,18 @@ def _answers(api, chat_id=4004):
 
 
 @pytest.mark.parametrize(
-    "fault",
+    "fault, http",
     [
-        dict(code=500, times=2),
-        dict(code=502, times=1),
-        dict(code=429, retry_after=1, times=1),
-        dict(kind="drop", times=2),
+        (dict(code=500, times=2), False),
+        (dict(code=502, times=1), False),
+        (dict(code=429, retry_after=1, times=1), False),
+        (dict(kind="drop", times=2), True),  # a real connection closed without an answer
+        (dict(kind="drop", times=2), False),  # the in-process transport's NetworkError
     ],
+    ids=["500", "502", "429", "drop-http", "drop-in-process"],
 )
-async def test_send_message_failures_are_retried_and_sent_once(settings, catalog_services, fault):
-    async with running_bot(settings, catalog_services) as h:
+async def test_send_message_failures_are_retried_and_sent_once(settings, catalog_services, fault, http):
+    async with running_bot(settings, catalog_services, http=http) as h:
         h.api.fail_next("sendMessage", **fault)
         started = time.monotonic()
         sent = await h.say("how much does a passport cost", user=USER)
@@ -41,8 +47,12 @@ async def test_send_message_failures_are_retried_and_sent_once(settings, catalog
             assert time.monotonic() - started >= 1.0  # retry_after respected
 
 
-async def test_timeout_is_retried_and_sent_once(settings, catalog_services):
-    request = HTTPXRequest(connection_pool_size=8, read_timeout=0.5, write_timeout=2, connect_timeout=2)
+@pytest.mark.parametrize("transport", ["http", "in-process"])
+async def test_timeout_is_retried_and_sent_once(settings, catalog_services, transport):
+    if transport == "http":
+        request = HTTPXRequest(connection_pool_size=8, read_timeout=0.5, write_timeout=2, connect_timeout=2)
+    else:
+        request = InProcessRequest(FakeBotAPI(), read_timeout=0.5)
     async with running_bot(settings, catalog_services, request=request) as h:
         h.api.fail_next("sendMessage", kind="timeout", delay=1.0)
         sent = await h.say("how much does a passport cost", user=USER)
@@ -50,7 +60,7 @@ async def test_timeout_is_retried_and_sent_once(settings, catalog_services):
 
 
 async def test_answer_callback_query_and_edit_are_retried(settings, catalog_services):
-    async with running_bot(settings, catalog_services) as h:
+    async with running_bot(settings, catalog_services, http=True) as h:
         await h.say("/start", user=USER)
         h.api.fail_next("answerCallbackQuery", code=500, times=2)
         sent = await h.press("t:passport", user=USER)

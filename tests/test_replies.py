@@ -45,15 +45,14 @@ def test_callback_data_over_64_bytes_is_refused_when_built():
 @pytest.mark.parametrize("data", ["m", "t:passport", "s:costs-fees", "l:km", "L", "g", "f:checklist", "a:Ab12Cd:passport:0",
                                   "x", "r", "fb:passport:1", "p", "fg:yes", "c:thailand"])
 def test_every_kind_round_trips(data):
-    parsed = cb.decode(data)
-    assert cb.encode(parsed.kind, *parsed.args) == data
+    assert cb.parse(data).pack() == data
 
 
 @pytest.mark.parametrize("data", ["", "t:", "t:Passport", "t:../x", "l:fr", "a:ab:step:1", "fb:passport:2", "zz", "m:extra",
                                   "t:" + "a" * 70, "ពលករ", "a:Ab12Cd:passport:100"])
 def test_forged_data_is_rejected(data):
     with pytest.raises(cb.ForgedCallback):
-        cb.decode(data)
+        cb.parse(data)
 
 
 def test_fake_api_refuses_bad_html_like_telegram():

@@ -148,6 +148,7 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=profile)
 
 
+@pytest.mark.process
 async def test_report_in_headless_chromium(scripted, settings, tmp_path):
     browser = _chromium_or_skip()
     assert browser.exists()

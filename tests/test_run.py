@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 
+import pytest
 
 from bot.tg.app import LOCAL_TOKEN
 from bot.tg.fakeapi import FakeBotAPI, LoopbackServer
@@ -40,6 +41,7 @@ async def _start_bot(tmp_path, **extra_env: str):
     return api, server, proc
 
 
+@pytest.mark.process
 async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
     api, server, proc = await _start_bot(tmp_path)
     try:
@@ -69,7 +71,7 @@ async def test_run_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
 
 
 async def test_in_process_polling_against_loopback(settings, catalog_services):
-    """The Updater's long polling (not process_update) delivers and answers updates."""
+    """The Updater's long polling (not process_update) delivers and answers updates, over loopback HTTP."""
     from bot.tg.app import build_application
     from bot.services import Services
 
@@ -94,6 +96,7 @@ async def test_in_process_polling_against_loopback(settings, catalog_services):
         await server.stop()
 
 
+@pytest.mark.process
 async def test_webhook_mode_sets_the_webhook_and_answers_posted_updates(tmp_path):
     import json
     import socket

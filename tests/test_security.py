@@ -369,6 +369,7 @@ def test_scrubber_on_the_shapes_libraries_log():
     assert "sendMessage" in out and "getMe" in out  # what happened is still readable
 
 
+@pytest.mark.process
 async def test_rejected_token_is_a_clear_message_without_the_token(tmp_path):
     token = "987654321:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
     api = FakeBotAPI()

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +19,7 @@ from bot.config import Settings
 from bot.tg.fakeapi import FakeBotAPI
 from bot.services import Services
 from bot.storage.database import DB_FILE, Storage
-from tests.conftest import ROOT, callback_data
+from tests.conftest import ROOT, CliResult, callback_data, run_main
 
 # --- the scripted conversation ------------------------------------------------------
 
@@ -156,11 +153,9 @@ async def scripted(harness):
     return harness
 
 
-def run_cli(*args: str, data_dir: Path, timeout: int = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(BOT_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout)
+def run_cli(*args: str, data_dir: Path) -> CliResult:
+    """``python -m bot *args`` (in-process) with only BOT_DATA_DIR set, from the project folder."""
+    return run_main(*args, env={"BOT_DATA_DIR": str(data_dir)}, cwd=ROOT)
 
 
 # --- statistics -----------------------------------------------------------------------

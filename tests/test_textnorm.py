@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.normalize import (
-    CONCEPT_TABLE,
-    SEGMENTER,
-    KhmerDictSegmenter,
-    english_stem,
-    fold_roman,
-    normalize_khmer,
-    normalize_latin_word,
-    raw_words,
-    segment_khmer,
-    terms,
-    tokens,
-)
+from bot.content.vocabulary import load_vocabulary
+from bot.text.normalize import SEGMENTER, KhmerDictSegmenter, english_stem, segment_khmer
+from tests.conftest import ROOT
+
+# The word lists are content (content/vocabulary/*.yaml): the functions that need them are the lexicon's.
+LEXICON = load_vocabulary(ROOT / "content").lexicon
+CONCEPT_TABLE = LEXICON.concepts
+normalize_khmer, normalize_latin_word, fold_roman = LEXICON.normalize_khmer, LEXICON.normalize_latin_word, LEXICON.fold_roman
+raw_words, terms, tokens = LEXICON.raw_words, LEXICON.terms, LEXICON.tokens
 
 ZWSP, ZWNJ, ZWJ = "\u200b", "\u200c", "\u200d"
 

@@ -304,6 +304,7 @@ async def test_stop_waits_for_the_update_in_hand_and_answers_every_acknowledged_
 # --- the real process -------------------------------------------------------------------
 
 
+@pytest.mark.process
 async def test_real_process_without_secret_refuses_forged_admin_updates_and_stops_cleanly_on_sigterm(tmp_path):
     import socket
 

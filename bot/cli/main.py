@@ -97,6 +97,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
                 "score": result.match.score,
                 "answer": text,
                 "ms": round(result.match.ms, 3),
+                "urgent": result.urgent,  # the reply leads with emergency help
+                "suggestions": result.suggestions,
             }
             if args.verbose:
                 row.update(best=result.match.best, alternatives=result.match.alternatives, script=result.match.script)
@@ -146,6 +148,54 @@ def cmd_content_segments(settings: Settings, args: argparse.Namespace) -> int:
     runs, new = write_segment_cache(content, out)
     print(f"{runs} Khmer runs segmented ({new} new) -> {out}")
     return 0
+
+
+def cmd_matching_fit(settings: Settings, args: argparse.Namespace) -> int:
+    """Refit the matcher's confidence model (bot/data/confidence.json) after content changes.
+
+    Every example question and out-of-scope example is scored by a matcher built without it
+    (k-fold cross-validation); a logistic model learns from those verdicts when the best topic
+    is right, and the threshold is the one with the best top-1 on the development questions
+    that keeps at least 92% of their out-of-scope questions falling back. Needs scikit-learn
+    (pip install -e ".[bench]"). The bot reads the new model when it starts or reloads content.
+    """
+    from bot.content.loader import load_content
+    from bot.content.model import ContentError
+    from bot.matching.training import DEFAULT_FOLDS, DEV_DIR, TrainingError, fit_confidence, load_questions, write_model
+
+    dev_dir = Path(args.dev) if args.dev else DEV_DIR
+    if not dev_dir.is_dir():
+        print(f"--dev {dev_dir}: not a folder of development questions", file=sys.stderr)
+        return 2
+    try:
+        content = load_content(Path(settings.content_dir))
+    except ContentError as exc:
+        print("The content has errors; fix them first (python -m bot content check):\n" + "\n".join(exc.problems[:10]), file=sys.stderr)
+        return 1
+    try:
+        result = fit_confidence(content, load_questions(dev_dir), args.folds or DEFAULT_FOLDS)
+    except TrainingError as exc:
+        print(f"Cannot fit the confidence model: {exc}", file=sys.stderr)
+        return 1
+    try:
+        path = write_model(result.model, Path(args.out) if args.out else None)
+    except OSError as exc:
+        print(f"Cannot write the confidence model: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(result.summary()))
+    print(f"wrote {path} ({result.seconds:.1f} s)")
+    return 0
+
+
+def _folds(text: str) -> int:
+    """``--folds K``: a whole number, at least 2."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of folds, at least 2")
+    return k
 
 
 def cmd_qr(settings: Settings, args: argparse.Namespace) -> int:
@@ -199,6 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="where to write it (default: bot/data/khmer_segments.json)")
     c.set_defaults(func=cmd_content_segments)
 
+    p = sub.add_parser("matching", help="matcher tools for editors", description="Matcher tools for editors.")
+    msub = p.add_subparsers(dest="matching_command", required=True, metavar="SUBCOMMAND")
+    c = msub.add_parser("fit", help="refit the matcher's confidence model after content changes",
+                        description=cmd_matching_fit.__doc__)
+    c.add_argument("--folds", type=_folds, metavar="K", help="cross-validation folds (default 5)")
+    c.add_argument("--out", metavar="FILE", help="where to write the model (default: bot/data/confidence.json)")
+    c.add_argument("--dev", metavar="DIR",
+                   help="development questions, *.yaml of {topic, lang, q} (default: tests/data/dev_questions)")
+    c.set_defaults(func=cmd_matching_fit)
+
     p = sub.add_parser("qr", help="a printable QR code that starts a guided check", description=cmd_qr.__doc__)
     p.add_argument("flow", help="flow id: checklist, offer-check, emergency, choose-country, complaint")
     p.add_argument("--tag", help="your centre's or outreach worker's tag (letters, digits, _ and -), counted in stats")
@@ -223,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings)
     from bot.content.model import ContentError
     from bot.text.i18n import I18nError
+    from bot.matching.confidence import ConfidenceModelError
     from bot.storage.keys import SecretError
     from bot.storage.database import StorageError
 
@@ -232,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("The content has errors, so the bot will not start:\n" + "\n".join(exc.problems[:30]), file=sys.stderr)
         print("Run: python -m bot content check", file=sys.stderr)
         return 65
-    except (StorageError, I18nError, SecretError) as exc:
+    except (StorageError, I18nError, SecretError, ConfidenceModelError) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 74
     except KeyboardInterrupt:

@@ -17,14 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.content.model import Located
-from bot.content.validate import SeedLines, check_source, schema_errors, schema_validator
+from bot.content.model import ContentError, Documents, Located
+from bot.content.validate import CheckReport, SeedLines, check_source, schema_errors, schema_validator
 from bot.text.i18n import khmer_ratio
 from bot.limits import MAX_CALLBACK_BYTES
 
 END = "end"
 RUN_ALPHABET = string.ascii_letters + string.digits
 RUN_LEN = 6
+FLOWS_DIR = "flows"
+# Flow IDs fixed by content-spec.md: tests, menus and deep links refer to them.
+SPEC_FLOWS = ("checklist", "offer-check", "emergency", "choose-country", "complaint")
 
 
 class FlowError(ValueError):
@@ -122,7 +125,46 @@ def flow_from_doc(doc: Located) -> Flow:
     )
 
 
+def flow_files(root: Path) -> list[Path]:
+    """The flow files of a content folder, in name order (none without a flows folder)."""
+    flows_dir = root / FLOWS_DIR
+    return sorted(flows_dir.glob("*.yaml")) if flows_dir.is_dir() else []
+
+
+def load_flows(root: Path, parsed: Documents | None = None, problems: list[str] | None = None) -> dict[str, Flow]:
+    """The flows of a content folder, by id (run :func:`check_flows` first: this only parses).
+
+    A flow that cannot be built adds a problem to ``problems`` (without it: ContentError);
+    a file that cannot be parsed raises ContentError.
+    """
+    parsed = parsed if parsed is not None else Documents()
+    collect: list[str] = [] if problems is None else problems
+    flows: dict[str, Flow] = {}
+    for path in flow_files(root):
+        doc = parsed.get(path)
+        try:
+            flow = flow_from_doc(doc)
+        except (KeyError, TypeError, ValueError) as exc:
+            collect.append(f"{path}:1: flow cannot be loaded: {exc}")
+            continue
+        flows[flow.id] = flow
+    if problems is None and collect:
+        raise ContentError(collect)
+    return flows
+
+
 # --- checking a flow (content check) -------------------------------------------
+
+
+def check_flows(root: Path, report: CheckReport, parsed: Documents, topic_ids: set[str]) -> None:
+    """Every flow file (see :func:`check_flow_doc`); ``topic_ids``: the topics flows may point to."""
+    for path in flow_files(root):
+        try:
+            doc = parsed.get(path)
+        except ContentError as exc:
+            report.errors.extend(exc.problems)
+            continue
+        check_flow_doc(doc, root, topic_ids, report)
 
 
 def _texts(node: Any, path: tuple) -> list[tuple[tuple, dict]]:

@@ -1,9 +1,11 @@
-"""Loading the curated content (topics, contacts, glossary, flows) from YAML.
+"""The content model (topics, contacts, glossary, flows, the matcher's vocabulary, danger signals) and its parse.
 
-Content is data that editors change without a developer, so loading keeps the
+Content is data that editors change without a developer, so parsing keeps the
 line number of every value: any problem can be reported as ``file:line: problem``.
-The full editorial validation lives in :mod:`bot.content.check`; loading only
-refuses what the bot cannot run with.
+Each content kind has its module (:mod:`bot.content.topics`, ``contacts``, ``glossary``,
+``out_of_scope``, ``flows``, ``vocabulary``, ``safety``) with its check and its parser;
+:mod:`bot.content.check` runs the checks, :mod:`bot.content.loader` builds the model.
+Both share one :class:`Documents`, so every file is parsed once.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
+
+from bot.text.normalize import Lexicon
 
 QUESTION_LANGS = ("en", "km", "km-latn")
 ANSWER_LANGS = ("en", "km")
@@ -99,14 +103,11 @@ def _refuse_aliases(root: yaml.Node, path: Path) -> None:
             stack.extend(node.value)
 
 
-def load_located(path: Path) -> Located:
-    """Parse one YAML file once, keeping line numbers; raise ContentError on a syntax error."""
-    try:
-        if path.stat().st_size > MAX_CONTENT_FILE:
-            raise ContentError([f"{path}:1: file is larger than {MAX_CONTENT_FILE // (1024 * 1024)} MB; split it"])
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([f"{path}:1: cannot read file: {exc}"]) from exc
+def parse_yaml(text: str, path: Path) -> Located:
+    """Parse the text of one YAML file, keeping line numbers; raise ContentError on a syntax error or an alias.
+
+    The one place content YAML is parsed (``path`` only names the file in messages).
+    """
     loader = _StrDateLoader(text)
     try:
         node = loader.get_single_node()
@@ -124,6 +125,51 @@ def load_located(path: Path) -> Located:
     if node is not None:
         _walk_lines(node, (), lines)
     return Located(path, data, lines)
+
+
+def load_located(path: Path) -> Located:
+    """Read and parse one YAML file, keeping line numbers; raise ContentError if it cannot be read or parsed.
+
+    This parses every time it is called; within one check or load, use :class:`Documents`.
+    """
+    try:
+        if path.stat().st_size > MAX_CONTENT_FILE:
+            raise ContentError([f"{path}:1: file is larger than {MAX_CONTENT_FILE // (1024 * 1024)} MB; split it"])
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([f"{path}:1: cannot read file: {exc}"]) from exc
+    return parse_yaml(text, path)
+
+
+class Documents:
+    """The parsed files of one check or load: each file read and parsed at most once.
+
+    The editors' check and the loader share one (see :func:`bot.content.loader.load_content`),
+    so what is loaded is exactly what was checked, and a ``/reload`` parses every file once.
+    A file's problem (unreadable, YAML syntax) is kept and raised again, the same, to every
+    caller. Made fresh for every load: an edited file is always read again.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[Path, Located | ContentError] = {}
+
+    def get(self, path: Path) -> Located:
+        """The parsed file (ContentError if it cannot be read or parsed)."""
+        key = Path(path)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = load_located(key)
+            except ContentError as exc:
+                self._parsed[key] = exc
+        found = self._parsed[key]
+        if isinstance(found, ContentError):
+            raise ContentError(list(found.problems))
+        return found
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file asked for so far, in the order first asked."""
+        return tuple(self._parsed)
 
 
 @dataclass(frozen=True)
@@ -217,6 +263,47 @@ class Contact:
     topics: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """content/vocabulary as loaded (:mod:`bot.content.vocabulary`): the lexicon built from it, and its files."""
+
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    files: dict[str, Path] = field(default_factory=dict)  # kind (concepts, spellings, ...) -> path
+
+    @property
+    def concept_ids(self) -> tuple[str, ...]:
+        return tuple(cid for cid, _forms in self.lexicon.concept_forms)
+
+
+# --- Danger signals (content/safety/danger.yaml, loaded and checked by bot.content.safety) ---
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One kind of danger, with the forms that say it in each script."""
+
+    id: str
+    about: str
+    forms: dict[str, tuple[str, ...]]
+    plea: bool = False  # a cry for help: counts even in a hypothetical ("if ...")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person may be, and whose emergency numbers to show for it."""
+
+    id: str
+    show: tuple[str, ...]
+    forms: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class SafetySignals:
+    signals: tuple[Signal, ...] = ()
+    places: tuple[Place, ...] = ()
+    hypothetical: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass
 class Content:
     """All loaded content. Immutable in use: a reload builds a new one."""
@@ -228,6 +315,15 @@ class Content:
     root: Path | None = None
     # Questions the bot must not answer, by language (content/out_of_scope.yaml).
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The matcher's word lists (content/vocabulary/*.yaml): concepts, spellings, stop words.
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary())
+    # Words that say a person is in danger now (content/safety/danger.yaml).
+    safety: SafetySignals = field(default_factory=lambda: SafetySignals())
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The word lists the matcher and the text functions use (see :mod:`bot.content.vocabulary`)."""
+        return self.vocabulary.lexicon
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)

@@ -1,7 +1,8 @@
 """Checks every content kind shares: JSON Schema validation with file:line, and sources traced to seed lines.
 
-Each content kind's own check (topics in :mod:`bot.content.check`, flows in
-:mod:`bot.content.flows`) builds on these; validators are built once and cached.
+Each content kind's own check (:mod:`bot.content.topics`, ``contacts``, ``glossary``,
+``out_of_scope``, ``flows``, ``vocabulary``, ``safety``) builds on these; validators are
+built once and cached.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from bot.content.model import Located, load_schema
+from bot.content.model import ContentError, Documents, Located, load_schema
 from bot.text.masking import normalize_digits
 
 NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
@@ -30,6 +31,12 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def normalize_question(text: str) -> str:
+    """Question identity for duplicate detection: case, spaces and punctuation folded."""
+    text = re.sub(r"[\s\u200b\u200c\u200d?!.,។៕¿]+", " ", text.lower())
+    return text.strip()
 
 
 def numbers_in(text: str) -> set[str]:
@@ -65,6 +72,27 @@ def schema_errors(validator: Draft202012Validator, doc: Located) -> list[str]:
             message = "a source needs either seed + quote + line, or a name"
         out.append(f"{where}: schema: {path}: {message}")
     return out
+
+
+def load_valid(parsed: Documents, root: Path, filename: str, schema: str, report: CheckReport,
+               missing: str | None) -> Located | None:
+    """One content file, taken from the shared parse and checked against its schema; None (problems reported) if unusable.
+
+    ``missing``: the warning for an absent file, or None when the file is optional and silent.
+    """
+    path = root / filename
+    if not path.exists():
+        if missing:
+            report.warnings.append(f"{path}:1: {missing}")
+        return None
+    try:
+        doc = parsed.get(path)
+    except ContentError as exc:
+        report.errors.extend(exc.problems)
+        return None
+    errors = schema_errors(schema_validator(root, schema), doc)
+    report.errors.extend(errors)
+    return None if errors else doc
 
 
 class SeedLines:

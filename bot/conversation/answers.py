@@ -1,20 +1,21 @@
 """What the bot says: menus, topic answers, fallbacks, contacts, as :class:`Reply` values.
 
-Every function takes the language and returns replies; nothing here knows about
-Telegram objects, so the same wording is used by the Bot API handlers, the
-terminal chat and the ``ask`` command.
+Every function takes a :class:`~bot.conversation.view.View` (the content, the language
+and its strings) and returns replies; nothing here knows about Telegram objects or
+storage, so the same wording is used by the Bot API handlers, the terminal chat and
+the ``ask`` command.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
-from bot.conversation import callbacks as cb
+from bot.conversation.callbacks import Contacts, Feedback, FlowList, FlowStart, Forget, LanguageChooser, Menu, SetLanguage, ShowTopic, Sources
 from bot.content.model import Contact, Topic
 from bot.text.i18n import _ as N_
+from bot.matching.danger import Danger
 from bot.matching.matcher import Match
 from bot.conversation.replies import Button, Reply, bold, esc, short_label
-from bot.services import Services
+from bot.conversation.view import Core, View, view_for
 
 COUNTRIES = {
     "cambodia": N_("Cambodia"),
@@ -27,40 +28,41 @@ COUNTRIES = {
 LANGUAGE_LABEL = "ភាសាខ្មែរ / English"
 
 
-def _t(s: Services, lang: str) -> Callable[[str], str]:
-    return s.translator.for_lang(lang)
+def topic_button(v: View, topic: Topic) -> Button:
+    """A button that shows a topic, labelled with its title."""
+    return Button(short_label(topic.title[v.lang]), ShowTopic(topic.id).pack())
 
 
-def menu_buttons(s: Services, lang: str) -> tuple[tuple[Button, ...], ...]:
+def menu_buttons(v: View) -> tuple[tuple[Button, ...], ...]:
     """The main menu: the topics editors put on it, guided checks, language, about."""
-    _ = _t(s, lang)
-    topics = s.content.menu_topics()
+    _ = v.translate
+    topics = v.content.menu_topics()
     rows: list[tuple[Button, ...]] = []
     for i in range(0, len(topics), 2):
-        rows.append(tuple(Button(short_label(t.title[lang]), cb.encode("t", t.id)) for t in topics[i : i + 2]))
-    if s.content.flows:
-        rows.append((Button(_("✅ Guided checks"), cb.encode("g")),))
-    rows.append((Button(LANGUAGE_LABEL, cb.encode("L")), Button(_("ℹ️ About"), cb.encode("t", "about"))))
+        rows.append(tuple(topic_button(v, t) for t in topics[i : i + 2]))
+    if v.content.flows:
+        rows.append((Button(_("✅ Guided checks"), FlowList().pack()),))
+    rows.append((Button(LANGUAGE_LABEL, LanguageChooser().pack()), Button(_("ℹ️ About"), ShowTopic("about").pack())))
     return tuple(rows)
 
 
-def welcome(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def welcome(v: View) -> Reply:
+    _ = v.translate
     text = _(
         "Hello! I give free, private information about working abroad safely: "
         "the legal ways to go, what it costs, your rights, and who to call for help."
     )
     text += "\n\n" + _("Type your question in Khmer or English, or choose a topic below.")
-    return Reply(esc(text), menu_buttons(s, lang))
+    return Reply(esc(text), menu_buttons(v))
 
 
-def menu(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Choose a topic, or type your question.")), menu_buttons(s, lang))
+def menu(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Choose a topic, or type your question.")), menu_buttons(v))
 
 
-def help_text(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def help_text(v: View) -> Reply:
+    _ = v.translate
     lines = [
         _("How to use this bot:"),
         _("• Type a question, for example: How do I go to Thailand legally?"),
@@ -75,59 +77,60 @@ def help_text(s: Services, lang: str) -> Reply:
         _("/cancel – leave a guided check"),
         _("/privacy – what this bot keeps about you, and how to delete it"),
     ]
-    return Reply(esc("\n".join(lines)), menu_buttons(s, lang))
+    return Reply(esc("\n".join(lines)), menu_buttons(v))
 
 
-def language_chooser(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def language_chooser(v: View) -> Reply:
+    _ = v.translate
     return Reply(
         esc(_("Choose your language:")),
-        ((Button("ភាសាខ្មែរ", cb.encode("l", "km")), Button("English", cb.encode("l", "en"))),),
+        ((Button("ភាសាខ្មែរ", SetLanguage("km").pack()), Button("English", SetLanguage("en").pack())),),
     )
 
 
-def language_set(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("From now on I will answer in English.")), menu_buttons(s, lang))
+def language_set(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("From now on I will answer in English.")), menu_buttons(v))
 
 
-def _related_rows(s: Services, topic: Topic, lang: str) -> list[tuple[Button, ...]]:
-    related = [s.content.topic(r) for r in topic.related]
-    buttons = [Button(short_label(t.title[lang]), cb.encode("t", t.id)) for t in related if t]
+def _related_rows(v: View, topic: Topic) -> list[tuple[Button, ...]]:
+    related = [v.content.topic(r) for r in topic.related]
+    buttons = [topic_button(v, t) for t in related if t]
     return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
 
 
-def topic_reply(s: Services, topic: Topic, lang: str, feedback: bool = True) -> Reply:
+def topic_reply(v: View, topic: Topic, feedback: bool = True) -> Reply:
     """A topic's answer with its title, contacts (for hotlines), and next-step buttons."""
-    _ = _t(s, lang)
+    _ = v.translate
+    lang = v.lang
     if topic.small_talk:
-        return Reply(esc(topic.answer[lang]), menu_buttons(s, lang))
+        return Reply(esc(topic.answer[lang]), menu_buttons(v))
     parts = [bold(topic.title[lang]), esc(topic.answer[lang])]
     extra_rows: list[tuple[Button, ...]] = []
     if topic.id == "hotlines":
-        urgent = [c for c in s.content.contacts if c.kind in ("emergency", "hotline")]
-        parts.append(contacts_text(s, lang, urgent))
+        urgent = [c for c in v.content.contacts if c.kind in ("emergency", "hotline")]
+        parts.append(contacts_text(v, urgent))
         parts.append(esc(_("Offices, websites and more, by country:")))
-        extra_rows = list(country_buttons(s, lang))
+        extra_rows = list(country_buttons(v))
     if topic.unverified:
         parts.append("<i>" + esc(_("Some facts here are not yet confirmed by our editors: check them at an official office.")) + "</i>")
     parts.append("<i>" + esc(_("Checked by our editors on {date}.").format(date=topic.reviewed)) + "</i>")
-    rows = extra_rows + _related_rows(s, topic, lang)
+    rows = extra_rows + _related_rows(v, topic)
     if feedback:
         rows.append(
             (
-                Button("👍", cb.encode("fb", topic.id, 1)),
-                Button("👎", cb.encode("fb", topic.id, 0)),
-                Button(_("📚 Sources"), cb.encode("s", topic.id)),
+                Button("👍", Feedback(topic.id, True).pack()),
+                Button("👎", Feedback(topic.id, False).pack()),
+                Button(_("📚 Sources"), Sources(topic.id).pack()),
             )
         )
-    rows.append((Button(_("☰ Menu"), cb.encode("m")),))
+    rows.append((Button(_("☰ Menu"), Menu().pack()),))
     return Reply("\n\n".join(parts), tuple(rows))
 
 
-def sources_reply(s: Services, topic: Topic, lang: str) -> Reply:
+def sources_reply(v: View, topic: Topic) -> Reply:
     """Where a topic's facts come from, so a reader can check them."""
-    _ = _t(s, lang)
+    _ = v.translate
     lines = [bold(_("Where this information comes from:")), ""]
     for i, src in enumerate(topic.sources, 1):
         line = f"{i}. {esc(src.label())}"
@@ -138,11 +141,13 @@ def sources_reply(s: Services, topic: Topic, lang: str) -> Reply:
         lines.append(line)
     if not topic.sources:
         lines.append(esc(_("This answer describes the bot itself and needs no outside source.")))
-    return Reply("\n".join(lines), ((Button(short_label(topic.title[lang]), cb.encode("t", topic.id)), Button(_("☰ Menu"), cb.encode("m"))),))
+    return Reply("\n".join(lines), ((topic_button(v, topic), Button(_("☰ Menu"), Menu().pack())),))
 
 
-def contact_line(s: Services, lang: str, c: Contact) -> str:
-    _ = _t(s, lang)
+def contact_line(v: View, c: Contact, urgent: bool = False) -> str:
+    """One contact; ``urgent`` (someone in danger) drops the unconfirmed caution: it must never delay a call."""
+    _ = v.translate
+    lang = v.lang
     bits = [bold(c.name[lang])]
     if c.phone:
         bits.append(f"☎️ {esc(c.phone)}")
@@ -157,7 +162,7 @@ def contact_line(s: Services, lang: str, c: Contact) -> str:
     line = "• " + " – ".join(bits)
     if c.note:
         line += f"\n  {esc(c.note[lang])}"
-    if not c.verified:
+    if not c.verified and c.kind != "emergency" and not urgent:  # never a reason to delay a call for help
         year = f" ({c.source.year})" if c.source.year else ""
         line += "\n  <i>" + esc(_("Not yet confirmed by our editors{year}: check before relying on it.").format(year=year)) + "</i>"
     return line
@@ -166,18 +171,18 @@ def contact_line(s: Services, lang: str, c: Contact) -> str:
 WIDE = 3  # a contact serving this many countries or more is listed once, as serving everywhere
 
 
-def contacts_text(s: Services, lang: str, contacts: list[Contact], country: str | None = None) -> str:
+def contacts_text(v: View, contacts: list[Contact], country: str | None = None) -> str:
     """Contacts grouped by the country they serve, each listed once.
 
     With ``country``, one group for that country; otherwise a contact that serves many
     countries (an embassy network, a ministry website) goes under "Wherever you are".
     """
-    _ = _t(s, lang)
+    _ = v.translate
     if country is not None:
         here = [c for c in contacts if country in c.serves]
         if not here:
             return ""
-        return "\n".join([bold(_(COUNTRIES[country]))] + [contact_line(s, lang, c) for c in here])
+        return "\n".join([bold(_(COUNTRIES[country]))] + [contact_line(v, c) for c in here])
     out: list[str] = []
     wide = [c for c in contacts if len(c.serves) >= WIDE]
     shown = {c.id for c in wide}
@@ -189,79 +194,122 @@ def contacts_text(s: Services, lang: str, contacts: list[Contact], country: str 
             continue
         shown.update(c.id for c in here)
         out.append(bold(_(label)))
-        out.extend(contact_line(s, lang, c) for c in here)
+        out.extend(contact_line(v, c) for c in here)
         out.append("")
     if wide:
         out.append(bold(_("Wherever you are")))
-        out.extend(contact_line(s, lang, c) for c in wide)
+        out.extend(contact_line(v, c) for c in wide)
     return "\n".join(out).strip()
 
 
-def country_buttons(s: Services, lang: str, exclude: str | None = None) -> tuple[tuple[Button, ...], ...]:
+def country_buttons(v: View, exclude: str | None = None) -> tuple[tuple[Button, ...], ...]:
     """One button per country that has contacts: the full list for that country."""
-    _ = _t(s, lang)
-    codes = [c for c in COUNTRIES if c != exclude and s.content.contacts_for(c)]
-    buttons = [Button(_(COUNTRIES[c]), cb.encode("c", c)) for c in codes]
+    _ = v.translate
+    codes = [c for c in COUNTRIES if c != exclude and v.content.contacts_for(c)]
+    buttons = [Button(_(COUNTRIES[c]), Contacts(c).pack()) for c in codes]
     return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
 
 
-def contacts_reply(s: Services, lang: str, country: str) -> Reply:
+def contacts_reply(v: View, country: str) -> Reply:
     """Every contact for one country, emergency numbers first."""
-    _ = _t(s, lang)
+    _ = v.translate
     order = {"emergency": 0, "hotline": 1, "office": 2, "email": 3, "website": 4}
-    contacts = sorted(s.content.contacts_for(country), key=lambda c: order.get(c.kind, 9))
-    text = contacts_text(s, lang, contacts, country) or esc(_("We have no checked contacts for this country yet. Ask the Cambodian embassy."))
-    rows = list(country_buttons(s, lang, exclude=country))
-    rows.append((Button(_("☰ Menu"), cb.encode("m")),))
+    contacts = sorted(v.content.contacts_for(country), key=lambda c: order.get(c.kind, 9))
+    text = contacts_text(v, contacts, country) or esc(_("We have no checked contacts for this country yet. Ask the Cambodian embassy."))
+    rows = list(country_buttons(v, exclude=country))
+    rows.append((Button(_("☰ Menu"), Menu().pack()),))
     return Reply(text, tuple(rows))
 
 
-def fallback(s: Services, lang: str, match: Match) -> Reply:
+def fallback_suggestions(v: View, match: Match) -> list[Topic]:
+    """The topics an "I don't know" offers as buttons ("Did you mean"), best first."""
+    candidates = [match.best, *(t for t, _score in match.alternatives)] if match.best else []
+    topics = [v.content.topic(t) for t in candidates[:2] if t and v.content.topic(t)]
+    return [t for t in topics if not t.small_talk]
+
+
+def fallback(v: View, match: Match) -> Reply:
     """An honest "I don't know", with the closest topics and the menu."""
-    _ = _t(s, lang)
+    _ = v.translate
     text = _(
         "Sorry, I don't know the answer to that yet. I only answer questions about "
         "working abroad safely. Try other words, or choose a topic below."
     )
     rows: list[tuple[Button, ...]] = []
-    candidates = [match.best, *(t for t, _score in match.alternatives)] if match.best else []
-    suggestions = [s.content.topic(t) for t in candidates[:2] if t and s.content.topic(t)]
-    suggestions = [t for t in suggestions if not t.small_talk]
+    suggestions = fallback_suggestions(v, match)
     if suggestions:
         text += "\n\n" + _("Did you mean:")
-        rows.extend((Button(short_label(t.title[lang]), cb.encode("t", t.id)),) for t in suggestions)
-    rows.extend(menu_buttons(s, lang))
+        rows.extend((topic_button(v, t),) for t in suggestions)
+    rows.extend(menu_buttons(v))
     return Reply(esc(text), tuple(rows))
 
 
-def not_text(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("I can only read text. Please type your question, or choose a topic below.")), menu_buttons(s, lang))
+MAX_URGENT_COUNTRIES = 2
+# Hotlines for people in danger (as the contacts' own `topics` say), shown after the emergency numbers.
+URGENT_TOPICS = frozenset({"emergency", "trafficking", "violence"})
 
 
-def empty_question(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Please type a question, for example: How much does a passport cost?")), menu_buttons(s, lang))
+def urgent_contacts(v: View, country: str) -> list[Contact]:
+    """Emergency numbers of a country first, then its hotlines for trafficking, violence or emergencies."""
+    here = v.content.contacts_for(country)
+    first = [c for c in here if c.kind == "emergency"]
+    then = [c for c in here if c.kind == "hotline" and URGENT_TOPICS & set(c.topics)]
+    return first + then
 
 
-def stale_button(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Sorry, that button no longer works. Here is the menu.")), menu_buttons(s, lang))
+def urgent_reply(v: View, danger: Danger) -> Reply:
+    """Emergency help first: the numbers to call in the country the message names, the emergency check.
+
+    Where the message names no place, one button per country leads to its numbers.
+    The unconfirmed-number caution is never shown here (see contact_line).
+    """
+    _ = v.translate
+    parts = [bold(_("You may be in danger. Get help now:"))]
+    countries = [c for c in danger.countries if urgent_contacts(v, c)][:MAX_URGENT_COUNTRIES]
+    for country in countries:
+        here = urgent_contacts(v, country)
+        if here:
+            parts.append("\n".join([bold(_(COUNTRIES[country]))] + [contact_line(v, c, urgent=True) for c in here]))
+    if not countries:
+        parts.append(esc(_("Where are you now? Choose the country to see the numbers to call:")))
+    parts.append(esc(_("If you can, go to a safe place and tell someone you trust where you are.")))
+    rows: list[tuple[Button, ...]] = []
+    if "emergency" in v.content.flows:
+        rows.append((Button(_("🆘 I need help now: what to do"), FlowStart("emergency").pack()),))
+    rows.extend(country_buttons(v, exclude=countries[0] if len(countries) == 1 else None))
+    if v.content.topic("hotlines"):
+        rows.append((topic_button(v, v.content.topics["hotlines"]),))
+    return Reply("\n\n".join(parts), tuple(rows))
 
 
-def error_reply(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Sorry, something went wrong on my side. Please try again, or choose a topic below.")), menu_buttons(s, lang))
+def not_text(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("I can only read text. Please type your question, or choose a topic below.")), menu_buttons(v))
 
 
-def group_notice(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def empty_question(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Please type a question, for example: How much does a passport cost?")), menu_buttons(v))
+
+
+def stale_button(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Sorry, that button no longer works. Here is the menu.")), menu_buttons(v))
+
+
+def error_reply(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Sorry, something went wrong on my side. Please try again, or choose a topic below.")), menu_buttons(v))
+
+
+def group_notice(v: View) -> Reply:
+    _ = v.translate
     text = _("I answer in private chats only, so that nobody else sees your questions. Please open a private chat with me.")
     return Reply(esc(text))
 
 
-def slow_down(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def slow_down(v: View) -> Reply:
+    _ = v.translate
     return Reply(esc(_("You are sending messages very fast. Please wait a few seconds, then ask again.")))
 
 
@@ -275,44 +323,74 @@ class Answered:
     match: Match
     lang: str
     replies: list[Reply]
+    view: View  # in the language answered, for anything said after the answer
+    danger: Danger | None = None  # set when the reply leads with emergency help
+
+    @property
+    def urgent(self) -> bool:
+        return self.danger is not None
+
+    @property
+    def suggestions(self) -> list[str]:
+        """Topic IDs the reply offers as "did you mean" buttons, best first (not the fixed related topics)."""
+        if self.match.topic or not self.match.best or self.urgent:
+            return []
+        return [t.id for t in fallback_suggestions(self.view, self.match)]
 
 
-def answer_question(s: Services, text: str, lang: str, explicit_lang: bool = False) -> Answered:
+def answer_question(core: Core, text: str, lang: str, explicit_lang: bool = False, *, bot_username: str | None = None) -> Answered:
     """Match a question and build the reply; shared by Telegram, the terminal chat and ``ask``.
 
+    ``core`` is the services (content, matcher, strings, settings: see :class:`~bot.conversation.view.Core`);
+    the content and the matcher are read as one pair, so a reload never mixes them.
     Without an explicit language choice, a question typed in romanized Khmer is answered
     in Khmer: the person speaks Khmer even if their phone keyboard does not.
     """
+    catalog = core.catalog
     question = " ".join(text.split())[:MAX_QUESTION_CHARS]
-    match = s.matcher.match(question)
-    if not explicit_lang and match.script == "km-latn" and match.topic:
+    match = catalog.matcher.match(question)
+    # Danger first, on the whole message: someone in danger gets emergency help before any answer.
+    danger = catalog.danger.check(text)
+    if not explicit_lang and match.script == "km-latn" and (match.topic or danger):
         lang = "km"
+    v = view_for(core, lang, bot_username, content=catalog.content)
+    if danger is None:
+        return Answered(match, lang, [reply_to_question(v, question, match)], v)
+    replies = [urgent_reply(v, danger)]
+    topic = v.content.topic(match.topic) if match.topic else None
+    if topic is not None and topic.id != "hotlines":
+        replies.append(topic_reply(v, topic))
+    return Answered(match, lang, replies, v, danger)
+
+
+def reply_to_question(v: View, question: str, match: Match) -> Reply:
+    """The answer to a matched question: its topic, or an honest fallback."""
     if not question:
-        return Answered(match, lang, [empty_question(s, lang)])
-    topic = s.content.topic(match.topic) if match.topic else None
+        return empty_question(v)
+    topic = v.content.topic(match.topic) if match.topic else None
     if topic is None:
-        return Answered(match, lang, [fallback(s, lang, match)])
-    return Answered(match, lang, [topic_reply(s, topic, lang)])
+        return fallback(v, match)
+    return topic_reply(v, topic)
 
 
-def feedback_thanks(s: Services, lang: str, helpful: bool) -> Reply:
+def feedback_thanks(v: View, helpful: bool) -> Reply:
     """After 👍 a thank-you; after 👎 a way forward: other words, or people who can help."""
-    _ = _t(s, lang)
+    _ = v.translate
     if helpful:
         return Reply(esc(_("Thank you! Your feedback helps us improve the answers.")))
     text = _("Sorry this did not help. You can ask again in other words, or talk to a person: the hotlines and Migrant Worker Resource Centres give free advice.")
     rows: list[tuple[Button, ...]] = []
-    if s.content.topic("hotlines"):
-        rows.append((Button(short_label(s.content.topics["hotlines"].title[lang]), cb.encode("t", "hotlines")),))
-    if s.content.topic("mrc"):
-        rows.append((Button(short_label(s.content.topics["mrc"].title[lang]), cb.encode("t", "mrc")),))
-    rows.append((Button(_("☰ Menu"), cb.encode("m")),))
+    if v.content.topic("hotlines"):
+        rows.append((topic_button(v, v.content.topics["hotlines"]),))
+    if v.content.topic("mrc"):
+        rows.append((topic_button(v, v.content.topics["mrc"]),))
+    rows.append((Button(_("☰ Menu"), Menu().pack()),))
     return Reply(esc(text), tuple(rows))
 
 
-def privacy_notice(s: Services, lang: str) -> Reply:
+def privacy_notice(v: View) -> Reply:
     """What is kept, exactly as bot.storage.database keeps it (tests/test_security.py holds the two together)."""
-    _ = _t(s, lang)
+    _ = v.translate
     kept = [
         _("It keeps, under a code instead of your Telegram account:"),
         _("• your language"),
@@ -325,33 +403,33 @@ def privacy_notice(s: Services, lang: str) -> Reply:
         _("This bot does not keep your name, username, phone number or Telegram ID."),
         "\n".join(kept),
         _("Your answers in a guided check are kept only until you finish or leave it."),
-        _("We use this only to improve the answers. After {days} days your questions are deleted, and the rest is no longer linked to your code: only counts remain. If you do not use the bot for {days} days, your language choice is deleted too.").format(days=s.settings.retention_days),
+        _("We use this only to improve the answers. After {days} days your questions are deleted, and the rest is no longer linked to your code: only counts remain. If you do not use the bot for {days} days, your language choice is deleted too.").format(days=v.retention_days),
         _("You can delete everything the bot keeps about you at any time: /forget"),
         _("Telegram itself keeps this chat, on your phone and on its servers. If someone may look at your phone, delete this chat in Telegram too."),
     ]
     text = "\n\n".join([bold(_("Your privacy"))] + [esc(p) for p in paragraphs])
-    return Reply(text, ((Button(_("🗑 Delete my data"), cb.encode("fg", "ask")),), (Button(_("☰ Menu"), cb.encode("m")),)))
+    return Reply(text, ((Button(_("🗑 Delete my data"), Forget("ask").pack()),), (Button(_("☰ Menu"), Menu().pack()),)))
 
 
-def forget_confirm(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
+def forget_confirm(v: View) -> Reply:
+    _ = v.translate
     return Reply(
         esc(_("Delete everything this bot keeps about you? This cannot be undone.")),
-        ((Button(_("Yes, delete"), cb.encode("fg", "yes")), Button(_("No, keep"), cb.encode("fg", "no"))),),
+        ((Button(_("Yes, delete"), Forget("yes").pack()), Button(_("No, keep"), Forget("no").pack())),),
     )
 
 
-def forget_done(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Done. Everything the bot kept about you has been deleted.")), menu_buttons(s, lang))
+def forget_done(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Done. Everything the bot kept about you has been deleted.")), menu_buttons(v))
 
 
-def forget_cancelled(s: Services, lang: str) -> Reply:
-    _ = _t(s, lang)
-    return Reply(esc(_("Nothing was deleted.")), menu_buttons(s, lang))
+def forget_cancelled(v: View) -> Reply:
+    _ = v.translate
+    return Reply(esc(_("Nothing was deleted.")), menu_buttons(v))
 
 
-def feedback_toast(s: Services, lang: str, helpful: bool) -> str:
+def feedback_toast(v: View, helpful: bool) -> str:
     """The short pop-up shown on a feedback press (answerCallbackQuery text, max 200 chars)."""
-    _ = _t(s, lang)
+    _ = v.translate
     return _("Thank you for your feedback!") if helpful else _("Thank you. Sorry it did not help.")

@@ -2,8 +2,8 @@
 
 A flow is steps with a question and choices; choices lead to the next step or to the
 end, and may raise flags, add to a score or set variables. The definition is content
-(:mod:`bot.content.flows`); the user's progress is stored by the conversation
-(:mod:`bot.conversation.guide`), so a flow survives a restart.
+(:mod:`bot.content.flows`); :mod:`bot.conversation.guide` turns a step into an outcome
+whose new progress the handler stores, so a flow survives a restart.
 """
 from __future__ import annotations
 

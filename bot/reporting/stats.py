@@ -32,16 +32,17 @@ from rapidfuzz import fuzz, process
 from bot.text.i18n import has_khmer
 from bot.text.masking import mask_personal_data
 from bot.storage.database import DB_FILE, Storage
+from bot.storage.events import EventKind
 
 LOCAL_OFFSET_HOURS = 7  # Cambodia (and Thailand): UTC+7, no daylight saving
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=LOCAL_OFFSET_HOURS), "UTC+7")
 TZ_LABEL = "Cambodia time, UTC+7"
 _SQL_SHIFT = f"+{LOCAL_OFFSET_HOURS} hours"
 
-QUESTION_KINDS = ("question", "fallback")
+QUESTION_KINDS = (EventKind.QUESTION, EventKind.FALLBACK)
 # What a person sent: typed questions, commands (/start included) and photos/stickers/voice.
-MESSAGE_KINDS = ("question", "fallback", "command", "start", "non_text")
-BUTTON_KINDS = ("button", "feedback", "stale_button")
+MESSAGE_KINDS = (EventKind.QUESTION, EventKind.FALLBACK, EventKind.COMMAND, EventKind.START, EventKind.NON_TEXT)
+BUTTON_KINDS = (EventKind.BUTTON, EventKind.FEEDBACK, EventKind.STALE_BUTTON)
 TOP_TOPICS = 10
 MAX_FILL_DAYS = 400  # days filled with zeros in the per-day series; longer spans start at the first event
 GROUP_THRESHOLD = 80  # rapidfuzz score (0-100) above which two questions count as the same
@@ -187,8 +188,8 @@ class _Q:
         return self.db.execute(sql, args).fetchall()
 
     @staticmethod
-    def kinds(kinds: Iterable[str]) -> str:
-        return "kind IN (" + ",".join(f"'{k}'" for k in kinds) + ")"
+    def kinds(kinds: Iterable[EventKind]) -> str:
+        return "kind IN (" + ",".join(f"'{EventKind(k).value}'" for k in kinds) + ")"
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -210,6 +211,7 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
         "users": 0,
         "messages": 0,
         "button_presses": 0,
+        "urgent": 0,
         "questions": {"total": 0, "answered": 0, "fallback": 0, "answered_rate": None, "fallback_rate": None},
         "top_topics": [],
         "topics": [],
@@ -229,15 +231,16 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
     kinds = {k: n for k, n in q.rows("kind, COUNT(*)", "kind IS NOT NULL", "kind")}
     out["kinds"] = dict(sorted(kinds.items()))
     first_last = q.rows("MIN(ts), MAX(ts)")[0]
-    if not sum(n for k, n in kinds.items() if k != "admin"):
+    if not sum(n for k, n in kinds.items() if k != EventKind.ADMIN):
         return out  # nothing but admins looking at the figures
     out["empty"] = False
     out["period"]["first_event"] = first_last[0][:19] + "Z" if first_last[0] else None
     out["period"]["last_event"] = first_last[1][:19] + "Z" if first_last[1] else None
-    out["users"] = q.rows("COUNT(DISTINCT user)", "user IS NOT NULL AND kind != 'admin'")[0][0]
+    out["users"] = q.rows("COUNT(DISTINCT user)", f"user IS NOT NULL AND kind != '{EventKind.ADMIN.value}'")[0][0]
     out["messages"] = sum(kinds.get(k, 0) for k in MESSAGE_KINDS)
     out["button_presses"] = sum(kinds.get(k, 0) for k in BUTTON_KINDS)
-    answered, fallback = kinds.get("question", 0), kinds.get("fallback", 0)
+    out["urgent"] = kinds.get(EventKind.URGENT, 0)  # replies that led with emergency help
+    answered, fallback = kinds.get(EventKind.QUESTION, 0), kinds.get(EventKind.FALLBACK, 0)
     total = answered + fallback
     out["questions"] = {
         "total": total,
@@ -250,12 +253,14 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
     # Topics: answered questions, fallbacks whose nearest topic it was, opened from buttons, feedback.
     topics: dict[str, dict[str, Any]] = defaultdict(lambda: {"answered": 0, "fallback_nearest": 0, "opened": 0, "up": 0, "down": 0})
     for topic, kind, n in q.rows("topic, kind, COUNT(*)", q.kinds(QUESTION_KINDS) + " AND topic IS NOT NULL", "topic, kind"):
-        topics[topic]["answered" if kind == "question" else "fallback_nearest"] += n
+        topics[topic]["answered" if kind == EventKind.QUESTION else "fallback_nearest"] += n
     for topic, n in q.rows(
-        "topic, COUNT(*)", "topic IS NOT NULL AND ((kind = 'button' AND detail LIKE 't:%') OR kind = 'command')", "topic"
+        "topic, COUNT(*)",
+        f"topic IS NOT NULL AND ((kind = '{EventKind.BUTTON.value}' AND detail LIKE 't:%') OR kind = '{EventKind.COMMAND.value}')",
+        "topic",
     ):
         topics[topic]["opened"] += n
-    for topic, detail, n in q.rows("topic, detail, COUNT(*)", "kind = 'feedback' AND topic IS NOT NULL", "topic, detail"):
+    for topic, detail, n in q.rows("topic, detail, COUNT(*)", f"kind = '{EventKind.FEEDBACK.value}' AND topic IS NOT NULL", "topic, detail"):
         if detail in ("up", "down"):
             topics[topic][detail] += n
     table = [{"topic": t, **v} for t, v in topics.items()]
@@ -269,7 +274,7 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
     for script, n in q.rows("detail, COUNT(*)", q.kinds(QUESTION_KINDS), "detail"):
         scripts[script if script in LANG_KEYS else "unknown"] += n
     out["languages"]["scripts"] = dict(sorted(scripts.items(), key=lambda kv: (-kv[1], kv[0])))
-    sub_where = "user IS NOT NULL AND lang IS NOT NULL AND kind != 'admin'"
+    sub_where = f"user IS NOT NULL AND lang IS NOT NULL AND kind != '{EventKind.ADMIN.value}'"
     sub_args: list[Any] = []
     if q.since:
         sub_where += " AND ts >= ?"
@@ -291,17 +296,17 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
     out["feedback"] = {"up": up, "down": down, "helpful_rate": _rate(up, up + down), "topics": fb_topics}
 
     # /start and deep links.
-    starts = dict(q.rows("COALESCE(detail, ''), COUNT(*)", "kind = 'start'", "COALESCE(detail, '')"))
+    starts = dict(q.rows("COALESCE(detail, ''), COUNT(*)", f"kind = '{EventKind.START.value}'", "COALESCE(detail, '')"))
     out["starts"] = {"total": sum(starts.values()), "deep_link": starts.get("deep-link", 0), "bad_payload": starts.get("bad-payload", 0)}
 
     # Guided checks: funnels per flow, starts and completions per tag.
     flows: dict[str, dict[str, Any]] = defaultdict(lambda: {"starts": 0, "completions": 0, "cancels": 0, "steps": Counter()})
     tags: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: {"starts": 0, "completions": 0, "cancels": 0})
-    names = {"flow_start": "starts", "flow_done": "completions", "flow_cancel": "cancels"}
+    names = {EventKind.FLOW_START: "starts", EventKind.FLOW_DONE: "completions", EventKind.FLOW_CANCEL: "cancels"}
     for flow, tag, kind, n in q.rows("flow, tag, kind, COUNT(*)", q.kinds(names) + " AND flow IS NOT NULL", "flow, tag, kind"):
         flows[flow][names[kind]] += n
         tags[(flow, tag)][names[kind]] += n
-    for flow, detail, n in q.rows("flow, detail, COUNT(*)", "kind = 'flow_answer' AND flow IS NOT NULL", "flow, detail"):
+    for flow, detail, n in q.rows("flow, detail, COUNT(*)", f"kind = '{EventKind.FLOW_ANSWER.value}' AND flow IS NOT NULL", "flow, detail"):
         flows[flow]["steps"][(detail or "?").split(":")[0]] += n
     flow_rows = []
     for flow, v in flows.items():
@@ -328,9 +333,9 @@ def compute_stats(source: Any, since: dt.datetime | None = None, now: dt.datetim
         per_day[day]["messages"] += n
         if kind in QUESTION_KINDS:
             per_day[day]["questions"] += n
-            per_day[day]["answered" if kind == "question" else "fallback"] += n
+            per_day[day]["answered" if kind == EventKind.QUESTION else "fallback"] += n
     for day, n in q.rows(
-        f"strftime('%Y-%m-%d', ts, '{_SQL_SHIFT}') AS d, COUNT(DISTINCT user)", "user IS NOT NULL AND kind != 'admin'", "d"
+        f"strftime('%Y-%m-%d', ts, '{_SQL_SHIFT}') AS d, COUNT(DISTINCT user)", f"user IS NOT NULL AND kind != '{EventKind.ADMIN.value}'", "d"
     ):
         per_day[day]["users"] = n
     out["days"] = _fill_days(per_day, since, now)
@@ -403,6 +408,7 @@ def render_stats_text(stats: dict[str, Any], titles: dict[str, str] | None = Non
         f"Messages: {stats['messages']} ({qs['total']} questions, {other} commands and other); button presses: {stats['button_presses']}",
         f"Questions: {qs['total']}: answered {qs['answered']} ({_pct(qs['answered_rate'])}), "
         f"fallback {qs['fallback']} ({_pct(qs['fallback_rate'])})",
+        f"Urgent: {stats['urgent']} replies led with emergency help",
     ]
     if stats["top_topics"]:
         lines += ["", "Top topics (questions answered):"]
@@ -483,15 +489,15 @@ def collect_unanswered(source: Any, since: dt.datetime | None = None) -> list[As
     q = _Q(db, since)
     asks: list[Ask] = []
     for id_, text, detail, topic, ts, user, score in q.rows(
-        "id, text, detail, topic, ts, user, score", "kind = 'fallback' AND text IS NOT NULL AND TRIM(text) != ''", "id"
+        "id, text, detail, topic, ts, user, score", f"kind = '{EventKind.FALLBACK.value}' AND text IS NOT NULL AND TRIM(text) != ''", "id"
     ):
         text = mask_personal_data(text)
         asks.append(Ask(id_, text, _lang_key(detail, text), topic, "fallback", ts, user, score))
     seen: set[int] = set()
     fallback_ids = {a.id for a in asks}
-    for fb_id, topic, user in q.rows("id, topic, user", "kind = 'feedback' AND detail = 'down' AND user IS NOT NULL", "id"):
+    for fb_id, topic, user in q.rows("id, topic, user", f"kind = '{EventKind.FEEDBACK.value}' AND detail = 'down' AND user IS NOT NULL", "id"):
         row = db.execute(
-            "SELECT id, text, detail, ts, score FROM events WHERE user = ? AND id < ? AND kind IN ('question', 'fallback') "
+            f"SELECT id, text, detail, ts, score FROM events WHERE user = ? AND id < ? AND kind IN ('{EventKind.QUESTION.value}', '{EventKind.FALLBACK.value}') "
             "AND topic = ? AND text IS NOT NULL ORDER BY id DESC LIMIT 1",
             [user, fb_id, topic],
         ).fetchone()
@@ -724,7 +730,9 @@ def render_unanswered_yaml(groups: list[dict[str, Any]], period: str | None = No
 
 def _looks_romanized(text: str) -> bool:
     """A Latin-script question with romanized Khmer words (thver, ponman, knhom...)."""
-    from bot.text.normalize import ROMAN_STOPWORDS, ROMAN_WORDS
+    from bot.text.normalize import default_lexicon  # content/vocabulary: spellings.yaml, stopwords.yaml
+
+    ROMAN_WORDS, ROMAN_STOPWORDS = default_lexicon().roman_words, default_lexicon().roman_stopwords
 
     english = {"passport", "korea", "japan", "malaysia", "thai", "ban", "mean", "te", "tv", "tow", "ka", "bang", "pong", "lie"}
     words = re.findall(r"[a-z]+", text.lower())

@@ -12,6 +12,8 @@ Rules that shape this module:
   a forget checkpoints and truncates the WAL, where the old rows would otherwise
   linger (a byte scan of the data folder in the tests proves it).
 * Caches are bounded: memory must not grow with every user ever seen.
+* The schema is declared as migrations (:mod:`bot.storage.migrations`), applied at open;
+  event kinds are one enum (:class:`bot.storage.events.EventKind`), and any other is refused.
 """
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from bot.storage import migrations
+from bot.storage.events import EventKind
 from bot.text.masking import mask_personal_data
 
 log = logging.getLogger(__name__)
@@ -118,6 +122,7 @@ class Storage:
         """
         self.path = None if path in (None, ":memory:") else Path(path)
         self.flush_interval = flush_interval
+        conn: sqlite3.Connection | None = None
         try:
             if self.path is None:
                 conn = sqlite3.connect(":memory:")
@@ -131,8 +136,12 @@ class Storage:
             if self.path is not None:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
-            self._create()
-        except sqlite3.Error as exc:
+            upgraded = migrations.upgrade(self.db)  # the schema: bot/storage/migrations.py
+        except (migrations.MigrationError, sqlite3.Error) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, migrations.MigrationError):
+                raise StorageError(f"cannot use the conversation log {self.path}: {exc}") from exc
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
         self._pending: deque[tuple[str, dict]] = deque(maxlen=MAX_PENDING)
         # Write-through caches (they also carry a user through a failing disk), bounded.
@@ -146,40 +155,14 @@ class Storage:
         self._checkpoint_due = False
         self._last_flush = time.monotonic()
         self.failures = 0
+        self._refused_kinds: set[str] = set()  # unknown event kinds already warned about (bounded)
+        if upgraded:
+            self.checkpoint(attempts=1)  # pages an upgrade freed leave the WAL too
 
-    def _create(self) -> None:
-        db = self.db
-        if "users" not in db.table_names():
-            db["users"].create(
-                {"key": str, "lang": str, "first_seen": str, "last_seen": str}, pk="key"
-            )
-        if "events" not in db.table_names():
-            db["events"].create(
-                {
-                    "id": int,
-                    "ts": str,
-                    "user": str,
-                    "kind": str,
-                    "lang": str,
-                    "text": str,
-                    "topic": str,
-                    "score": float,
-                    "flow": str,
-                    "tag": str,
-                    "detail": str,
-                },
-                pk="id",
-            )
-            db["events"].create_index(["ts"])
-            db["events"].create_index(["user"])
-            db["events"].create_index(["kind", "ts"])
-        if "flow_state" not in db.table_names():
-            db["flow_state"].create(
-                {"user": str, "flow": str, "step": str, "run": str, "answers": str, "tag": str, "updated": str},
-                pk="user",
-            )
-        if "meta" not in db.table_names():
-            db["meta"].create({"name": str, "value": str}, pk="name")
+    @property
+    def schema_steps(self) -> list[str]:
+        """The schema migrations recorded in this database, in the order they ran."""
+        return migrations.applied(self.db)
 
     def meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
@@ -275,7 +258,7 @@ class Storage:
     def log_event(
         self,
         user: str | None,
-        kind: str,
+        kind: EventKind | str,
         *,
         lang: str | None = None,
         text: str | None = None,
@@ -285,24 +268,41 @@ class Storage:
         tag: str | None = None,
         detail: str | None = None,
     ) -> bool:
-        """Record one incoming message, button or outcome. Text is masked first."""
-        row = {
-            "ts": utcnow(),
-            "user": user,
-            "kind": kind,
-            "lang": lang,
-            "text": mask_personal_data(printable(text))[:MAX_TEXT] if text else None,
-            "topic": topic,
-            "score": score,
-            "flow": flow,
-            "tag": tag,
-            "detail": detail,
-        }
+        """Record one incoming message, button or outcome. Text is masked first.
+
+        ``kind`` is an :class:`EventKind` or its string value; anything else is refused:
+        not stored, a warning logged (once per kind), False returned, never an exception.
+        """
         try:
+            event = EventKind.parse(kind)
+            if event is None:
+                self._refuse_kind(kind)
+                return False
+            row = {
+                "ts": utcnow(),
+                "user": user,
+                "kind": event.value,
+                "lang": lang,
+                "text": mask_personal_data(printable(text))[:MAX_TEXT] if text else None,
+                "topic": topic,
+                "score": score,
+                "flow": flow,
+                "tag": tag,
+                "detail": detail,
+            }
             return self._write("events", row)
         except Exception:  # belt and braces: logging must never break an answer
             log.exception("unexpected storage error")
             return False
+
+    def _refuse_kind(self, kind: object) -> None:
+        shown = printable(repr(kind))[:60]
+        if shown in self._refused_kinds:
+            return
+        if len(self._refused_kinds) >= 100:
+            self._refused_kinds.clear()
+        self._refused_kinds.add(shown)
+        log.warning("event not logged: %s is not an event kind (bot.storage.events.EventKind)", shown)
 
     def touch_user(self, user: str) -> None:
         """Record that a user was seen today (day granularity only)."""
@@ -451,8 +451,9 @@ class Storage:
             self.db.conn.create_function("day_pseudonym", 2, day_pseudonym, deterministic=True)
             cur = self.db.execute(
                 "UPDATE events SET text = NULL, "
-                "detail = CASE WHEN kind = 'flow_answer' AND instr(detail, ':') THEN substr(detail, 1, instr(detail, ':') - 1) "
-                "WHEN kind = 'button' AND detail LIKE 'a:%' THEN 'a' ELSE detail END, "
+                f"detail = CASE WHEN kind = '{EventKind.FLOW_ANSWER.value}' AND instr(detail, ':') "
+                "THEN substr(detail, 1, instr(detail, ':') - 1) "
+                f"WHEN kind = '{EventKind.BUTTON.value}' AND detail LIKE 'a:%' THEN 'a' ELSE detail END, "
                 "ts = substr(ts, 1, 13) || ':00:00.000000Z', "
                 f"user = day_pseudonym(user, date(ts, '{shift}')) "
                 f"WHERE ts < ? AND (user IS NULL OR user NOT LIKE '{ANON_PREFIX}%') "
@@ -470,14 +471,14 @@ class Storage:
 
     # --- reads for editors -----------------------------------------------------------
 
-    def events(self, since: str | None = None, kinds: Iterable[str] | None = None) -> list[dict]:
+    def events(self, since: str | None = None, kinds: Iterable[EventKind | str] | None = None) -> list[dict]:
         self.flush()
         where, params = [], []
         if since:
             where.append("ts >= ?")
             params.append(since)
         if kinds:
-            kinds = list(kinds)
+            kinds = [str(k) for k in kinds]
             where.append(f"kind IN ({','.join('?' * len(kinds))})")
             params.extend(kinds)
         return list(self.db["events"].rows_where(" AND ".join(where) or None, params, order_by="id"))

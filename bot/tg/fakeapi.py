@@ -6,6 +6,12 @@ python-telegram-bot Application runs against it unchanged. It checks every
 request against the official method list and field limits and refuses what
 Telegram would refuse, so a test run shows every request the real API would reject.
 
+Two transports serve one ``FakeBotAPI``: ``LoopbackServer`` (real HTTP on 127.0.0.1, for
+what needs a socket: the Updater's long polling, webhooks, dropped connections) and
+``InProcessRequest`` (python-telegram-bot's ``BaseRequest`` handing each call straight to
+``FakeBotAPI.call``, no sockets: the tests' default). Both decode parameters with
+``decode_params`` and answer with the same status codes and JSON bodies.
+
 Used by the terminal chat (``python -m bot chat``), the tests and the load benchmark.
 """
 from __future__ import annotations
@@ -15,6 +21,7 @@ import html.parser
 import itertools
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -358,6 +365,17 @@ def decode_params(api: FakeBotAPI, method: str, raw: dict[str, str]) -> dict[str
     return out
 
 
+UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}  # a revoked or mistyped token
+
+
+def error_body(exc: Refused) -> dict[str, Any]:
+    """Telegram's answer to a refused request (both transports send exactly this)."""
+    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.retry_after:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return body
+
+
 # --- HTTP transport (loopback) ----------------------------------------------------------
 
 
@@ -385,7 +403,7 @@ class LoopbackServer:
             async def _handle(self, token: str, method: str) -> None:
                 if token in api.rejected_tokens:
                     self.set_status(401)
-                    self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    self.finish(UNAUTHORIZED)
                     return
                 raw: dict[str, Any] = {}
                 ctype = self.request.headers.get("Content-Type", "")
@@ -409,10 +427,7 @@ class LoopbackServer:
                     return
                 except Refused as exc:
                     self.set_status(exc.code)
-                    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
-                    if exc.retry_after:
-                        body["parameters"] = {"retry_after": exc.retry_after}
-                    self.finish(body)
+                    self.finish(error_body(exc))
                     return
                 self.finish({"ok": True, "result": result})
 
@@ -436,3 +451,118 @@ class LoopbackServer:
             self._server.stop()
             await self._server.close_all_connections()
             self._server = None
+
+
+# --- in-process transport (no sockets) ----------------------------------------------------
+
+_ROUTE = re.compile(r"/bot([^/]+)/([A-Za-z]+)$")  # the loopback server's route: /bot<token>/<method>
+
+
+def _json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _in_process_request_class() -> type:
+    """Defined on first use: importing python-telegram-bot takes about 0.25 s, which
+    ``python -m bot ask`` (it imports this module for ``parse_html``) should not pay."""
+    from telegram._utils.defaultvalue import DefaultValue
+    from telegram.error import NetworkError, TimedOut
+    from telegram.request import BaseRequest, RequestData
+
+    class InProcessRequest(BaseRequest):
+        """python-telegram-bot's transport, replaced by a direct call of ``FakeBotAPI.call``.
+
+        ``build_application(settings, request=InProcessRequest(api))``: the real ``SafeBot``, its
+        rate limiter and retries, and python-telegram-bot's own handling of answers
+        (``BaseRequest.post``: status codes into BadRequest, RetryAfter, InvalidToken...) all run
+        unchanged; only the sockets are gone. ``api.call`` receives what the loopback server
+        decodes from ``JsonHTTPXRequest``'s body: ``RequestData.parameters`` through a JSON round
+        trip (a value JSON cannot carry fails as it would on the wire, and what was recorded does
+        not change when the bot reuses its dicts), then ``decode_params``. With files, the fields
+        arrive as form strings, as in a multipart body. The answer is the status and JSON body
+        the loopback server would send, from the same ``error_body``.
+
+        Faults (``api.fail_next``) look as they do over HTTP: an error status is that status, a
+        dropped connection a ``NetworkError``, and a request held past the read timeout a
+        ``TimedOut`` while the fake API goes on with it (as a server does when its client gives
+        up). ``shutdown`` cancels whatever is still running (a long poll).
+        """
+
+        def __init__(self, api: FakeBotAPI, read_timeout: float | None = 10.0) -> None:
+            self.api = api
+            self._read_timeout = read_timeout
+            self._running: set[asyncio.Future] = set()
+
+        @property
+        def read_timeout(self) -> float | None:
+            return self._read_timeout
+
+        async def initialize(self) -> None:
+            pass
+
+        async def shutdown(self) -> None:
+            running = [t for t in self._running if not t.done()]
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+        def params_of(self, method: str, request_data: RequestData | None) -> dict[str, Any]:
+            """The parameters as the loopback server would decode them from the request's body."""
+            if request_data is None:
+                raw: dict[str, Any] = {}
+            elif request_data.contains_files:  # multipart: every field a string, the files by name
+                raw = dict(request_data.json_parameters)
+                for name in request_data.multipart_data:
+                    raw.setdefault(name, f"attach://{name}")
+            else:  # JsonHTTPXRequest: the parameters as one JSON body
+                raw = json.loads(_json(request_data.parameters))
+            return decode_params(self.api, method, raw)
+
+        def _done(self, task: asyncio.Future) -> None:
+            self._running.discard(task)
+            if not task.cancelled():
+                task.exception()  # an answer nobody waits for any more (timed out) is not an error
+
+        async def do_request(
+            self,
+            url: str,
+            method: str,
+            request_data: RequestData | None = None,
+            read_timeout: Any = BaseRequest.DEFAULT_NONE,
+            write_timeout: Any = BaseRequest.DEFAULT_NONE,
+            connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+            pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+        ) -> tuple[int, bytes]:
+            route = _ROUTE.search(url.split("?", 1)[0])
+            if route is None:
+                return 404, _json({"ok": False, "error_code": 404, "description": "Not Found"})
+            token, name = route.groups()
+            if token in self.api.rejected_tokens:
+                return 401, _json(UNAUTHORIZED)
+            params = self.params_of(name, request_data)
+            timeout = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+            call = asyncio.ensure_future(self.api.call(name, params))
+            self._running.add(call)
+            call.add_done_callback(self._done)
+            try:
+                result = await asyncio.wait_for(asyncio.shield(call), timeout)
+            except asyncio.TimeoutError:
+                raise TimedOut(f"in-process: no answer to {name} within {timeout} s") from None
+            except Dropped as exc:
+                raise NetworkError(f"in-process: connection closed without an answer ({exc.description})") from None
+            except Refused as exc:
+                return exc.code, _json(error_body(exc))
+            return 200, _json({"ok": True, "result": result})
+
+    InProcessRequest.__module__ = __name__
+    InProcessRequest.__qualname__ = "InProcessRequest"
+    return InProcessRequest
+
+
+def __getattr__(name: str) -> Any:
+    """``InProcessRequest`` is made on first access (see ``_in_process_request_class``)."""
+    if name == "InProcessRequest":
+        cls = _in_process_request_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
