@@ -162,3 +162,14 @@ async def test_an_urgent_message_is_answered_first_with_the_numbers_of_the_count
         assert not ordinary[0]["plain"].startswith("You may be in danger")
         urgent = h.services.storage.events(kinds=["urgent"])
         assert len(urgent) == 3 and all(e["text"] is None for e in urgent)
+
+
+def test_help_alone_shows_what_the_bot_does_and_the_hotlines(catalog_services):
+    from bot.conversation.answers import answer_question
+
+    for word in ("help", "Help?", "ជួយ"):
+        result = answer_question(catalog_services, word, "en")
+        assert not result.urgent
+        reply = result.replies[0]
+        assert "/hotlines" in reply.text
+        assert reply.buttons[0][0].data == "t:hotlines"

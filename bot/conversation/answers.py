@@ -61,6 +61,18 @@ def menu(v: View) -> Reply:
     return Reply(esc(_("Choose a topic, or type your question.")), menu_buttons(v))
 
 
+BARE_HELP = frozenset({"help", "ជួយ", "juy", "chuoy", "chuy"})  # "help" alone: what the bot does, and the hotlines
+
+
+def bare_help(v: View) -> Reply:
+    """The word "help" alone: how to use the bot, with the hotlines one tap away."""
+    reply = help_text(v)
+    rows = list(reply.buttons)
+    if v.content.topic("hotlines"):
+        rows.insert(0, (topic_button(v, v.content.topics["hotlines"]),))
+    return Reply(reply.text, tuple(rows))
+
+
 def help_text(v: View) -> Reply:
     _ = v.translate
     lines = [
@@ -325,6 +337,7 @@ class Answered:
     replies: list[Reply]
     view: View  # in the language answered, for anything said after the answer
     danger: Danger | None = None  # set when the reply leads with emergency help
+    fell_back: bool = False  # the reply is the honest "I don't know" (with its suggestions)
 
     @property
     def urgent(self) -> bool:
@@ -333,7 +346,7 @@ class Answered:
     @property
     def suggestions(self) -> list[str]:
         """Topic IDs the reply offers as "did you mean" buttons, best first (not the fixed related topics)."""
-        if self.match.topic or not self.match.best or self.urgent:
+        if not self.fell_back:
             return []
         return [t.id for t in fallback_suggestions(self.view, self.match)]
 
@@ -355,7 +368,10 @@ def answer_question(core: Core, text: str, lang: str, explicit_lang: bool = Fals
         lang = "km"
     v = view_for(core, lang, bot_username, content=catalog.content)
     if danger is None:
-        return Answered(match, lang, [reply_to_question(v, question, match)], v)
+        if question.strip(" ?!.។").lower() in BARE_HELP:
+            return Answered(match, lang, [bare_help(v)], v)
+        fell_back = bool(question) and (match.topic is None or v.content.topic(match.topic) is None)
+        return Answered(match, lang, [reply_to_question(v, question, match)], v, fell_back=fell_back)
     replies = [urgent_reply(v, danger)]
     topic = v.content.topic(match.topic) if match.topic else None
     if topic is not None and topic.id != "hotlines":
