@@ -18,7 +18,6 @@ the terminal chat, SIGTERM, webhook, a rejected token).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import logging
 import os
@@ -109,20 +108,3 @@ def run_main(*argv: str | Path, env: Mapping[str, str] | None = None, input: str
     with _settings_environment(env or {}), _process_state(cwd, input):
         return _call(main, [str(a) for a in argv])
 
-
-def run_script(path: str | Path, *argv: str | Path, cwd: str | Path | None = None) -> CliResult:
-    """A script's ``main(argv)`` in-process (``bench/matching.py --fit-confidence``), output captured."""
-    path = Path(path)
-    name = f"_script_{path.stem}"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    with _process_state(cwd, ""):
-        return _call(module.main, [str(a) for a in argv])
