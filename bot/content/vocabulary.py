@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.model import ContentError, Documents, Located, Vocabulary
-from bot.content.validate import CheckReport, schema_errors, schema_validator
+from bot.content.validate import CheckReport, load_valid
 from bot.text.normalize import (
     KHMER_RUN_RE,
     SCRIPTS,
@@ -52,20 +52,6 @@ def load_vocabulary(root: Path, parsed: Documents | None = None) -> Vocabulary:
 
 
 # --- the editors' check ----------------------------------------------------------------
-
-
-def _load_checked(kind: str, path: Path, root: Path, report: CheckReport, parsed: Documents) -> Located | None:
-    if not path.exists():
-        report.warnings.append(f"{path}:1: no {path.name}; the matcher has no {kind.replace('_', ' ')}")
-        return None
-    try:
-        doc = parsed.get(path)
-    except ContentError as exc:
-        report.errors.extend(exc.problems)
-        return None
-    errors = schema_errors(schema_validator(root, kind), doc)
-    report.errors.extend(errors)
-    return None if errors else doc
 
 
 def _script_problem(script: str, text: str) -> str | None:
@@ -106,7 +92,11 @@ def check_vocabulary(root: Path, report: CheckReport, parsed: Documents | None =
     root = Path(root)
     parsed = parsed if parsed is not None else Documents()
     paths = vocabulary_paths(root)
-    docs = {kind: _load_checked(kind, path, root, report, parsed) for kind, path in paths.items()}
+    docs = {
+        kind: load_valid(parsed, root, str(path.relative_to(root)), kind, report,
+                         f"no {path.name}; the matcher has no {kind.replace('_', ' ')}")
+        for kind, path in paths.items()
+    }
     if any(doc is None and paths[kind].exists() for kind, doc in docs.items()):
         return None  # the files depend on each other (spellings fold concept forms): fix what is reported first
     try:
