@@ -7,6 +7,10 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 KM = {
+    "I am not sure I understood. Is your question about one of these?":
+        "ខ្ញុំមិនប្រាកដថាខ្ញុំយល់ទេ។ តើសំណួររបស់អ្នកនិយាយអំពីរឿងណាមួយក្នុងចំណោមរឿងទាំងនេះ?",
+    "If not, please tell me in other words. I only answer questions about working abroad safely.":
+        "បើមិនមែនទេ សូមប្រាប់ខ្ញុំដោយប្រើពាក្យផ្សេង។ ខ្ញុំឆ្លើយតែសំណួរអំពីការទៅធ្វើការនៅក្រៅប្រទេសដោយសុវត្ថិភាពប៉ុណ្ណោះ។",
     "You may be in danger. Get help now:":
         "អ្នកប្រហែលជាកំពុងមានគ្រោះថ្នាក់។ សូមរកជំនួយឥឡូវនេះ៖",
     "Where are you now? Choose the country to see the numbers to call:":

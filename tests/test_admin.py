@@ -82,7 +82,7 @@ async def test_bad_period_is_explained(harness):
 async def test_unanswered_for_admin_top_ten_masked(harness):
     for q in OFF_TOPIC:
         sent = await harness.say(q, user=EN)
-        assert "don't know" in sent[0]["plain"], q
+        assert "don't know" in sent[0]["plain"] or "not sure I understood" in sent[0]["plain"], q
     phone_user = FakeBotAPI.user(4004, "Vanna", "en")
     await harness.say("who won the football match last night? call me on 012 345 678 or sokha@example.com", user=phone_user)
     await harness.say("who won the football match last night?", user=EN)

@@ -173,3 +173,21 @@ def test_help_alone_shows_what_the_bot_does_and_the_hotlines(catalog_services):
         reply = result.replies[0]
         assert "/hotlines" in reply.text
         assert reply.buttons[0][0].data == "t:hotlines"
+
+
+def test_unsure_but_in_scope_asks_with_three_topics_and_off_topic_stays_honest(catalog_services):
+    """Issue 13: a message about migration work the matcher is unsure of gets a question back, not a refusal."""
+    from bot.conversation.answers import fallback
+    from bot.conversation.view import view_for
+    from bot.matching.matcher import Match
+
+    v = view_for(catalog_services, "en", None)
+    unsure = Match(None, 0.3, "wages-hours", (("complaints", 0.2), ("trafficking", 0.1)), off_topic=False)
+    reply = fallback(v, unsure)
+    assert reply.text.startswith("I am not sure I understood")
+    offered = [row[0].data for row in reply.buttons if row[0].data and row[0].data.startswith("t:")]
+    assert offered[:3] == ["t:wages-hours", "t:complaints", "t:trafficking"]
+    off = Match(None, 0.03, "remittances", (("complaints", 0.01),), off_topic=True)
+    assert fallback(v, off).text.startswith("Sorry, I don")
+    km = fallback(view_for(catalog_services, "km", None), unsure)
+    assert "ខ្ញុំមិនប្រាកដ" in km.text

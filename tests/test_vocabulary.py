@@ -206,7 +206,7 @@ QUESTION = "tver pasupoto yang mech"  # "how do I make a passport", with a spell
 )
 async def test_a_spelling_added_to_the_yaml_is_understood_after_reload(harness, settings, file, old, new):
     sent = await harness.say(QUESTION, user=EN)
-    assert "don't know" in sent[0]["plain"], sent[0]["plain"]  # not understood yet: the honest fallback
+    assert "not sure I understood" in sent[0]["plain"] or "don't know" in sent[0]["plain"], sent[0]["plain"]  # not understood yet: a question back or the honest fallback
     assert harness.services.matcher.match(QUESTION).topic is None
 
     _edit(settings.content_dir / "vocabulary" / file, old, new)

@@ -233,16 +233,34 @@ def contacts_reply(v: View, country: str) -> Reply:
     return Reply(text, tuple(rows))
 
 
+CLARIFY_TOPICS = 3  # "Is your question about ...?" offers this many topics
+
+
 def fallback_suggestions(v: View, match: Match) -> list[Topic]:
-    """The topics an "I don't know" offers as buttons ("Did you mean"), best first."""
+    """The topics an unsure reply offers as buttons, best first: three when the message is
+    about migration work ("Is your question about ...?"), two for an off-topic one ("Did you mean")."""
     candidates = [match.best, *(t for t, _score in match.alternatives)] if match.best else []
-    topics = [v.content.topic(t) for t in candidates[:2] if t and v.content.topic(t)]
-    return [t for t in topics if not t.small_talk]
+    topics = [v.content.topic(t) for t in candidates if t and v.content.topic(t)]
+    topics = [t for t in topics if not t.small_talk]
+    return topics[: 2 if match.off_topic else CLARIFY_TOPICS]
+
+
+def clarify(v: View, match: Match) -> Reply:
+    """In scope but unsure: ask, with the three best topics as buttons, instead of refusing."""
+    _ = v.translate
+    text = _("I am not sure I understood. Is your question about one of these?")
+    rows: list[tuple[Button, ...]] = [(topic_button(v, t),) for t in fallback_suggestions(v, match)]
+    text += "\n\n" + _("If not, please tell me in other words. I only answer questions about working abroad safely.")
+    rows.extend(menu_buttons(v))
+    return Reply(esc(text), tuple(rows))
 
 
 def fallback(v: View, match: Match) -> Reply:
-    """An honest "I don't know", with the closest topics and the menu."""
+    """An honest "I don't know" for a message that is not about working abroad, or a question
+    back ("Is your question about ...?") when it is and the matcher is unsure."""
     _ = v.translate
+    if not match.off_topic and fallback_suggestions(v, match):
+        return clarify(v, match)
     text = _(
         "Sorry, I don't know the answer to that yet. I only answer questions about "
         "working abroad safely. Try other words, or choose a topic below."
