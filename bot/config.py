@@ -92,6 +92,15 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def unwritable_folder(folder: Path, exc: BaseException) -> str:
+    """What to do when the data folder cannot be written: the usual cause is its owner."""
+    return (
+        f"The data folder {folder} cannot be written ({type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}). "
+        f"It must belong to the user the bot runs as (in the Docker image: uid 10001, so "
+        f"`chown -R 10001:10001 {folder}` on the host for a bind mount), or set BOT_DATA_DIR to a folder it can write."
+    )
+
+
 MIN_SECRET = 16  # characters of a configured secret
 
 

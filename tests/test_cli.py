@@ -96,7 +96,7 @@ def test_ask_single_question_with_language():
 def test_terminal_chat_numbers_buttons_and_answers(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path)}
     lines = "how much does a passport cost\n1\nសួស្ដី\n/quit\n"
-    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--lang", "en"], input=lines, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "en"], input=lines, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     assert "bot> Hello!" in out and "[1] " in out

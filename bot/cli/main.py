@@ -43,6 +43,13 @@ def _plain(html_text: str) -> str:
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Long-poll Telegram (or serve a webhook); with no token, start the terminal chat."""
     if not settings.token:
+        if not sys.stdin.isatty():
+            # In a detached container there is nobody to chat with: a clear error, not an
+            # endless restart loop of a chat that reads end of input and exits 0.
+            print("TELEGRAM_BOT_TOKEN is not set, and there is no terminal to chat in. Set TELEGRAM_BOT_TOKEN "
+                  "(from @BotFather) to run on Telegram, or use `python -m bot chat` to chat from a script.",
+                  file=sys.stderr)
+            return 78  # EX_CONFIG
         print("No TELEGRAM_BOT_TOKEN set: starting the terminal chat instead (same bot, no Telegram).", file=sys.stderr)
         from bot.tg.chat import run_chat
 

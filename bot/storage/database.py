@@ -35,6 +35,7 @@ import sqlite_utils
 
 from bot.storage import migrations
 from bot.storage.events import EventKind
+from bot.config import unwritable_folder
 from bot.text.masking import mask_personal_data
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,13 @@ class Storage:
             if self.path is None:
                 conn = sqlite3.connect(":memory:")
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StorageError(unwritable_folder(self.path.parent, exc)) from None
                 _owner_only(self.path)  # before SQLite creates it: its WAL and shm files take its mode
+                if not os.access(self.path.parent, os.W_OK):
+                    raise StorageError(unwritable_folder(self.path.parent, PermissionError("not writable")))
                 conn = sqlite3.connect(str(self.path), timeout=0.5)
             self.db = sqlite_utils.Database(conn)
             # Freed pages are overwritten, so deleted texts do not stay in the file.

@@ -26,6 +26,8 @@ import stat
 from collections import OrderedDict
 from pathlib import Path
 
+from bot.config import unwritable_folder
+
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "secret.key"
@@ -54,7 +56,7 @@ def load_or_create_secret(data_dir: Path, configured: str | None) -> bytes:
     path = Path(data_dir) / SECRET_FILE
     try:
         value = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no secret yet (or no folder: said below)
         value = None
     except (PermissionError, UnicodeDecodeError, OSError) as exc:
         raise SecretError(
@@ -71,9 +73,12 @@ def load_or_create_secret(data_dir: Path, configured: str | None) -> bytes:
         _owner_only(path)
         _warn_beside_log(path, "is read from")
         return value.encode("ascii")
-    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(GENERATED_HEX // 2)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise SecretError(unwritable_folder(path.parent, exc)) from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(value + "\n")
     _warn_beside_log(path, "was generated into")

@@ -8,7 +8,9 @@ Same handlers, same content, same logging as in production.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
+import threading
 from typing import TextIO
 
 from bot.tg.app import LOCAL_TOKEN, build_application
@@ -93,10 +95,28 @@ class TerminalChat:
         return True
 
     async def run(self, lines: TextIO = sys.stdin, first: str | None = "/start") -> None:
+        """Chat until end of input, /quit, or SIGTERM; the Application is stopped cleanly in every case."""
         import logging
 
+        ptb_log = logging.getLogger("telegram")
+        ptb_level = ptb_log.level
         if logging.getLogger().level > logging.DEBUG:  # keep the conversation readable
-            logging.getLogger("telegram").setLevel(logging.WARNING)
+            ptb_log.setLevel(logging.WARNING)
+        try:
+            await self._run(lines, first)
+        finally:
+            ptb_log.setLevel(ptb_level)  # as it was: the chat may run inside another program (tests)
+
+    async def _run(self, lines: TextIO, first: str | None) -> None:
+        loop = asyncio.get_running_loop()
+        incoming = _LineReader(lines, loop)
+        # SIGTERM (docker stop) ends the chat cleanly: as PID 1 in a container, Python would
+        # otherwise ignore it and `docker stop` would wait, then kill. Installed first thing.
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, incoming.stop)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                pass
         server = await LoopbackServer(self.api).start()
         settings = self.settings.with_(token=LOCAL_TOKEN, api_base_url=server.base_url)
         app = build_application(settings)
@@ -108,15 +128,14 @@ class TerminalChat:
                 if interactive:
                     self._print("Terminal chat with the safe-migration bot. Type a question (Khmer or English),")
                     self._print("a number to press a button, /help for commands, or /quit to leave.")
-                if first:
+                if first and not incoming.stopped:
                     before = len(self.api.requests)
                     self.api.push_text(self.user, first)
                     await self._wait_for_reply(before)
-                loop = asyncio.get_running_loop()
                 while True:
                     if interactive:
                         print("\nyou> ", end="", file=self.out, flush=True)
-                    line = await loop.run_in_executor(None, lines.readline)
+                    line = await incoming.next()
                     if not line or line.strip() in ("/quit", "/exit"):
                         break
                     if not line.strip():
@@ -133,6 +152,34 @@ class TerminalChat:
             await server.stop()
         if self.api.refused():
             self._print(f"\n{len(self.api.refused())} request(s) would have been refused by Telegram.")
+
+
+class _LineReader:
+    """Lines of a stream read on a daemon thread, so a stop (SIGTERM) need not wait for the next line."""
+
+    def __init__(self, lines: TextIO, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._loop = loop
+        threading.Thread(target=self._read, args=(lines,), daemon=True, name="terminal-chat-input").start()
+
+    def _read(self, lines: TextIO) -> None:
+        while True:
+            try:
+                line = lines.readline()
+            except (OSError, ValueError):
+                line = ""
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            if not line:
+                return
+
+    stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+        self._queue.put_nowait("")  # read as end of input
+
+    async def next(self) -> str:
+        return await self._queue.get()
 
 
 def run_chat(settings: Settings, language_code: str | None = None, lines: TextIO = sys.stdin) -> int:
