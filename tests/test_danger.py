@@ -191,3 +191,19 @@ def test_unsure_but_in_scope_asks_with_three_topics_and_off_topic_stays_honest(c
     assert fallback(v, off).text.startswith("Sorry, I don")
     km = fallback(view_for(catalog_services, "km", None), unsure)
     assert "ខ្ញុំមិនប្រាកដ" in km.text
+
+
+def test_emergency_numbers_never_carry_the_check_first_caution(catalog_services):
+    """A person in danger must never be told to check a number before calling it (issue 14's rule)."""
+    from bot.conversation.answers import contact_line
+    from bot.conversation.view import view_for
+
+    for lang in ("en", "km"):
+        v = view_for(catalog_services, lang, None)
+        caution = v.translate("Not yet confirmed by our editors{year}: check before relying on it.").split("{year}")[0]
+        contacts = catalog_services.content.contacts
+        emergency = [c for c in contacts if c.kind == "emergency" and not c.verified]
+        other = [c for c in contacts if c.kind == "hotline" and not c.verified]
+        assert emergency and other
+        assert all(caution not in contact_line(v, c) for c in emergency)
+        assert all(caution in contact_line(v, c) for c in other)  # non-emergency entries keep it
