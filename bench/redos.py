@@ -23,7 +23,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import textnorm  # noqa: E402
+from bot.text import normalize as textnorm  # noqa: E402
 from bot.text.masking import mask_personal_data  # noqa: E402
 
 # --- Baseline: bot/privacy.py before F5/F8, copied verbatim -----------------------------------
