@@ -53,3 +53,13 @@ def settings(tmp_path) -> Settings:
 async def harness(settings, catalog_services):
     async with running_bot(settings, catalog_services) as h:
         yield h
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A copy of the project's content for a test to edit (planted errors, new spellings)."""
+    import shutil
+
+    dst = tmp_path / "content"
+    shutil.copytree(ROOT / "content", dst)
+    return dst

@@ -9,7 +9,6 @@ import ast
 import collections
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,6 @@ from tests.conftest import ROOT
 
 CONTENT = ROOT / "content"
 TODAY = dt.date(2026, 12, 4)
-
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    dst = tmp_path / "content"
-    shutil.copytree(CONTENT, dst)
-    return dst
 
 
 @pytest.fixture

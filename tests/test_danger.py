@@ -7,7 +7,6 @@ a child taken, a cry for help; the place read from the message where it says so.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -101,12 +100,6 @@ def test_a_long_message_is_checked_whole_and_cut_first():
     assert DETECTOR.check("a " * 50_000) is None  # cut to Telegram's limit, no error
 
 
-def _copy_content(tmp_path: Path) -> Path:
-    dst = tmp_path / "content"
-    shutil.copytree(ROOT / "content", dst)
-    return dst
-
-
 def test_the_shipped_signals_pass_the_check():
     from bot.content.safety import check_safety
 
@@ -122,10 +115,10 @@ def test_the_shipped_signals_pass_the_check():
     (("    km: [ចាក់សោខ្ញុំ,", "    km: [ចាក់សោខ្ញុំ, ឱ្យចេញ, អោយចេញ,"), "not in standard typing order"),
     (("  - id: locked-in\n", "  - id: Locked In\n"), "schema"),
 ])
-def test_the_check_reports_broken_signals_with_file_and_line(tmp_path, edit, problem):
+def test_the_check_reports_broken_signals_with_file_and_line(content_copy, edit, problem):
     from bot.content.safety import check_safety
 
-    root = _copy_content(tmp_path)
+    root = content_copy
     path = root / "safety" / "danger.yaml"
     text = path.read_text(encoding="utf-8")
     assert edit[0] in text

@@ -22,13 +22,6 @@ EN = FakeBotAPI.user(2002, "John", "en", "john_uk")
 
 
 @pytest.fixture
-def content_copy(tmp_path) -> Path:
-    dst = tmp_path / "content"
-    shutil.copytree(CONTENT, dst)
-    return dst
-
-
-@pytest.fixture
 def settings(tmp_path) -> Settings:
     """Overrides conftest's: the bot serves a copy of the content that the test edits."""
     content = tmp_path / "content"

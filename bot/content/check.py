@@ -43,7 +43,7 @@ def check_content(root: Path, today: dt.date | None = None, parsed: Documents | 
     check_spec_topics(root, topics.by_id, report)
     check_contacts(root, report, parsed, seeds)
     check_glossary(root, report, parsed)
-    check_vocabulary(root, report, parsed)  # content/vocabulary/*.yaml, and the glossary's concepts
-    check_safety(root, report, parsed)  # content/safety/danger.yaml: the words of people in danger
+    lexicon = check_vocabulary(root, report, parsed)  # content/vocabulary/*.yaml, and the glossary's concepts
+    check_safety(root, report, parsed, lexicon)  # content/safety/danger.yaml: the words of people in danger
     check_flows(root, report, parsed, set(topics.by_id))
     return report

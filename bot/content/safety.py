@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.content.model import ContentError, Documents, Located, Place, SafetySignals, Signal
 from bot.content.validate import CheckReport, schema_errors, schema_validator
+from bot.text.normalize import Lexicon
 from bot.text.phrases import has_khmer, has_latin, khmer_key, latin_words
 
 SAFETY_FILE = Path("safety") / "danger.yaml"
@@ -50,7 +51,7 @@ def form_key(script: str, form: str) -> str:
     return khmer_key(form) if script == "km" else " ".join(latin_words(form))
 
 
-def check_safety(root: Path, report: CheckReport, parsed: Documents | None = None) -> None:
+def check_safety(root: Path, report: CheckReport, parsed: Documents | None = None, lexicon: Lexicon | None = None) -> None:
     """Add the danger file's problems to the report, each as ``file:line: problem``.
 
     ``parsed``: the parsed files shared with the rest of the check and the loader.
@@ -69,11 +70,18 @@ def check_safety(root: Path, report: CheckReport, parsed: Documents | None = Non
     if errors:
         report.errors.extend(errors)
         return
-    from bot.content.vocabulary import load_vocabulary
+    # The same spelling variants the matcher folds (content/vocabulary/khmer_variants.yaml):
+    # the lexicon the vocabulary check already built, or, run alone, one built here.
+    if lexicon is None:
+        from bot.content.vocabulary import load_vocabulary
 
-    try:  # the same spelling variants the matcher folds (content/vocabulary/khmer_variants.yaml)
-        normalize_khmer = load_vocabulary(Path(root), parsed).lexicon.normalize_khmer
-    except ContentError:  # reported by the vocabulary's own check
+        try:
+            lexicon = load_vocabulary(Path(root), parsed).lexicon
+        except ContentError:  # reported by the vocabulary's own check
+            lexicon = None
+    if lexicon is not None:
+        normalize_khmer = lexicon.normalize_khmer
+    else:
         from bot.text.normalize import normalize_khmer
     owners: dict[tuple[str, str], str] = {}
     for group in ("signals", "places"):
